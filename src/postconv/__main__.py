@@ -1,0 +1,3 @@
+from postconv.cli import main
+
+main()

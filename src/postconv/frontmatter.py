@@ -1,0 +1,96 @@
+"""Split a post into its front matter (kept byte for byte) and its body.
+
+The header is parsed only to validate it: YAML with a safe loader between
+``---`` lines, TOML between ``+++`` lines. A post may also have no header.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Literal
+
+import yaml
+
+from postconv.errors import FrontMatterError
+
+try:  # the C loader is an order of magnitude faster; same safety
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _YamlLoader = yaml.SafeLoader
+
+Kind = Literal["yaml", "toml"]
+
+_FENCES: dict[str, tuple[Kind, re.Pattern[str]]] = {
+    "---": ("yaml", re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)),
+    "+++": ("toml", re.compile(r"^\+\+\+[ \t]*$", re.MULTILINE)),
+}
+_OPENING = re.compile(r"(---|\+\+\+)[ \t]*\n")
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post cut in two. ``header`` includes both fence lines and their newlines."""
+
+    header: str
+    body: str
+    kind: Kind | None
+
+    @property
+    def header_lines(self) -> int:
+        return self.header.count("\n")
+
+
+def normalise_newlines(text: str) -> str:
+    """Drop a UTF-8 BOM and turn CRLF / CR line ends into LF."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def split(text: str) -> Post:
+    """Cut ``text`` (already newline-normalised) into header and body, validating the header."""
+    opening = _OPENING.match(text)
+    if opening is None:
+        return Post(header="", body=text, kind=None)
+    kind, closing_fence = _FENCES[opening.group(1)]
+    closing = closing_fence.search(text, opening.end())
+    if closing is None:
+        raise FrontMatterError(f"front matter opened with {opening.group(1)} is never closed", 1)
+    end = closing.end()
+    if text[end : end + 1] == "\n":
+        end += 1
+    source = text[opening.end() : closing.start()]
+    _validate(source, kind)
+    return Post(header=text[:end], body=text[end:], kind=kind)
+
+
+def _validate(source: str, kind: Kind) -> None:
+    if kind == "toml":
+        try:
+            tomllib.loads(source)
+        except tomllib.TOMLDecodeError as error:
+            found = _TOML_LINE.search(str(error))
+            line = int(found.group(1)) + 1 if found else None
+            raise FrontMatterError(f"invalid TOML front matter: {_first_line(error)}", line) from None
+        return
+    try:
+        data = yaml.load(source, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 2 if mark is not None else None
+        problem = error.problem or error.context or "syntax error"
+        raise FrontMatterError(f"invalid YAML front matter: {problem}", line) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as error:
+        # e.g. a timestamp such as 2008-13-45 matches YAML's pattern but is no date
+        raise FrontMatterError(f"invalid YAML front matter: {_first_line(error)}", None) from None
+    if data is not None and not isinstance(data, dict):
+        raise FrontMatterError("YAML front matter is not a mapping of keys to values", 2)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__

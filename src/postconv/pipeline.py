@@ -1,0 +1,53 @@
+"""The pure core: ``convert(text, options) -> Result``. No I/O, no printing.
+
+Data flows one way: split front matter → segment the body into HTML and
+Markdown blocks → clean each HTML block (lxml) → convert it (markdownify) →
+normalise the footer → join.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from postconv import frontmatter
+from postconv.body import convert_body
+from postconv.errors import PostconvError
+from postconv.footer import Footer, normalise_footer
+from postconv.options import Options
+
+DEFAULT_OPTIONS = Options()
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one post became. ``changed`` compares with the input text as given."""
+
+    text: str
+    changed: bool
+    footer: Footer | None = None
+
+
+def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
+    """Convert one post (front matter + HTML/Markdown body) to Markdown.
+
+    Raises :class:`PostconvError` for input that is not a post.
+    """
+    if "\x00" in text:
+        raise PostconvError("binary data (NUL bytes) is not a post")
+    normalised = frontmatter.normalise_newlines(text)
+    if not normalised.strip():
+        raise PostconvError("empty file")
+    post = frontmatter.split(normalised)
+    blocks = convert_body(post.body, options)
+    blocks, footer = normalise_footer(blocks, options)
+    header = post.header
+    if footer is not None and options.source_to_front_matter:
+        header = footer.into_header(header, post.kind)
+    else:
+        blocks = blocks + footer.blocks(options, blocks) if footer is not None else blocks
+    body = "\n\n".join(blocks)
+    if header and body:
+        output = f"{header}\n{body}\n"
+    else:
+        output = f"{header}{body}\n" if body else header
+    return Result(text=output, changed=output != text, footer=footer)
