@@ -1,4 +1,5 @@
 """Body → list of Markdown blocks (stub, being written)."""
+
 from __future__ import annotations
 
 from markdownify import markdownify

@@ -1,4 +1,5 @@
 """Cleaning passes over the lxml tree (stub, being written)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Source attribution and trailing links → one footer (stub, being written)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

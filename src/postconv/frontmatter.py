@@ -76,10 +76,11 @@ def _validate(source: str, kind: Kind) -> None:
         except tomllib.TOMLDecodeError as error:
             found = _TOML_LINE.search(str(error))
             line = int(found.group(1)) + 1 if found else None
-            raise FrontMatterError(f"invalid TOML front matter: {_first_line(error)}", line) from None
+            message = f"invalid TOML front matter: {_first_line(error)}"
+            raise FrontMatterError(message, line) from None
         return
     try:
-        data = yaml.load(source, Loader=_YamlLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(source, Loader=_YamlLoader)  # a safe loader (CSafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None

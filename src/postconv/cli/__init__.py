@@ -19,9 +19,9 @@ class DefaultGroup(click.Group):
     default = "format"
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands or args[0] == self.default:
-            if args[:1] not in (["--help"], ["--version"]):
-                args = [self.default, *args]
+        names_a_command = bool(args) and args[0] in self.commands
+        if not names_a_command and args[:1] not in (["--help"], ["-h"], ["--version"]):
+            args = [self.default, *args]
         return super().parse_args(ctx, args)
 
 

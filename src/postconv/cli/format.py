@@ -1,7 +1,9 @@
 """``postconv FILE...`` (stub, being written)."""
+
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -14,5 +16,5 @@ from postconv.pipeline import convert
 def format_files(files: tuple[str, ...]) -> None:
     """Convert FILE (or - for stdin) and print the Markdown."""
     for name in files:
-        data = sys.stdin.buffer.read() if name == "-" else open(name, "rb").read()
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         sys.stdout.buffer.write(convert(decode_post(data).text).text.encode())

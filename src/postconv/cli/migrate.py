@@ -1,4 +1,5 @@
 """``postconv migrate SRC DEST`` (stub, being written)."""
+
 from __future__ import annotations
 
 import click
