@@ -1,17 +1,423 @@
-"""Cleaning passes over the lxml tree (stub, being written)."""
+"""Cleaning passes over the lxml tree of one HTML block.
+
+Each pass is a small function ``pass_(root, options) -> None`` that rewrites
+the tree in place; :data:`PASSES` lists them in the order they run. Reading
+that list tells what cleaning does; each pass has its own fixture pair.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 
-from lxml import etree
+from lxml import etree, html
 
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+from postconv import text as t
+from postconv.options import Options
+
+Pass = Callable[[html.HtmlElement, Options], None]
+
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
+_CAPTION_SHORTCODE = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
+_SHORTCODE_CAPTION_ATTR = re.compile(r'\bcaption\s*=\s*"([^"]*)"', re.I)
+_SOURCE_NEWLINES = re.compile(r"[ \t]*\n[ \t\n]*")
+
+INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "meta"})
+BLOCK_TAGS = frozenset(
+    {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer"}
+)
+_DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
+_BOLD_TAGS = frozenset({"strong", "b"})
+_INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
+_KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
+_BLOCK_CONTENT = frozenset(
+    {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr", "center"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
+)
+_NO_REFLOW = frozenset({"pre", "code", "textarea", "kbd", "samp", "tt"})
+_MAX_DEPTH_ERROR = "ERR_RESOURCE_LIMIT"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+def parse(source: str) -> html.HtmlElement:
+    """Parse an HTML block into a ``<div>`` root, flattening absurd nesting first.
+
+    libxml2 stops at 256 levels and silently drops the rest of the text, so
+    on that error the source is flattened (tags past depth 100 removed, text
+    kept) and parsed again.
+    """
+    source = expand_caption_shortcodes(source)
+    parser = html.HTMLParser(recover=True, remove_blank_text=False, huge_tree=True)
+    root = html.fragment_fromstring(source, create_parent="div", parser=parser)
+    if any(entry.type_name == _MAX_DEPTH_ERROR for entry in parser.error_log):
+        root = html.fragment_fromstring(t.flatten_nesting(source, 100), create_parent="div")
+    return root
+
+
+def expand_caption_shortcodes(source: str) -> str:
+    """WordPress ``[caption …]<img> Text[/caption]`` → ``<figure>`` with a ``<figcaption>``."""
+    if "[caption" not in source and "[CAPTION" not in source:
+        return source
+
+    def figure(match: re.Match[str]) -> str:
+        inner = match.group(2)
+        end_of_image = inner.rfind(">") + 1
+        image, trailing = inner[:end_of_image], inner[end_of_image:].strip()
+        attribute = _SHORTCODE_CAPTION_ATTR.search(match.group(1))
+        caption = trailing or (attribute.group(1) if attribute else "")
+        return f"<figure>{image}<figcaption>{caption}</figcaption></figure>"
+
+    return _CAPTION_SHORTCODE.sub(figure, source)
+
+
+# ---------------------------------------------------------------- helpers
 
 
 def is_hidden(element: etree._Element) -> bool:
-    """True for elements a browser would not show: display:none, hidden."""
+    """True for elements a browser would not show: ``display:none`` or ``hidden``."""
     style = element.get("style")
     return (style is not None and _DISPLAY_NONE.search(style) is not None) or (
         element.get("hidden") is not None
     )
+
+
+def _elements(root: html.HtmlElement, *tags: str) -> list[html.HtmlElement]:
+    """Elements below ``root`` (a snapshot, safe to mutate while looping)."""
+    return [el for el in root.iter(*tags) if el is not root and isinstance(el.tag, str)]
+
+
+def _text_of(element: html.HtmlElement) -> str:
+    return t.strip_edges(element.text_content())
+
+
+def _only_child(element: html.HtmlElement) -> html.HtmlElement | None:
+    """The single child element when ``element`` holds nothing else but whitespace."""
+    children = [child for child in element if child.tag is not etree.Comment]
+    if len(children) != 1 or t.strip_edges(element.text or ""):
+        return None
+    child = children[0]
+    return None if t.strip_edges(child.tail or "") else child
+
+
+def _is_image_block(element: html.HtmlElement) -> bool:
+    """A paragraph-like element whose only content is one image (maybe linked)."""
+    if element.tag not in ("p", "div", "center", "figure"):
+        return False
+    child = _only_child(element)
+    if child is not None and child.tag == "a":
+        child = _only_child(child)
+    return child is not None and child.tag == "img"
+
+
+def _new(tag: str, *children: html.HtmlElement, text: str | None = None) -> html.HtmlElement:
+    element = html.Element(tag)
+    element.text = text
+    element.extend(children)
+    return element
+
+
+def _detach(element: html.HtmlElement) -> None:
+    """Take ``element`` out of the tree, leaving its tail text where it was."""
+    tail, element.tail = element.tail, None
+    previous, parent = element.getprevious(), element.getparent()
+    if tail:
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
+def _wrap_content(element: html.HtmlElement, tag: str) -> None:
+    """Put all of ``element``'s content inside a new ``<tag>`` child."""
+    wrapper = _new(tag, *list(element), text=element.text)
+    element.text = None
+    element.append(wrapper)
+
+
+# ---------------------------------------------------------------- passes
+
+
+def drop_invisible(root: html.HtmlElement, options: Options) -> None:
+    """Scripts, styles, comments, processing instructions and hidden elements go."""
+    for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        node.drop_tree()
+    for element in _elements(root):
+        if element.tag in INVISIBLE_TAGS or is_hidden(element):
+            element.drop_tree()
+
+
+def bold_style_to_strong(root: html.HtmlElement, options: Options) -> None:
+    """``<span style="font-weight:bold">`` (and any element so styled) becomes bold markup."""
+    for element in _elements(root):
+        style = element.get("style")
+        if style and _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
+            _wrap_content(element, "strong")
+
+
+def unwrap_decorative(root: html.HtmlElement, options: Options) -> None:
+    """Drop wrapper tags that carry no meaning, keeping their text.
+
+    span, font, MS Word ``<o:p>``, eastmoney stock links (``<span web="1"
+    href=…>``, ``<a class="keytip">``) and anchors without a target.
+    """
+    for element in _elements(root, *_DECORATIVE_TAGS, "a"):
+        if element.tag == "a" and element.get("href") and not _is_stock_link(element):
+            continue
+        element.drop_tag()
+    for element in _elements(root, "center", "section", "article", "header", "footer", "main"):
+        element.tag = "div"
+
+
+def _is_stock_link(element: html.HtmlElement) -> bool:
+    return element.get("class", "") in ("keytip", "infokey") and "eastmoney.com" in element.get(
+        "href", ""
+    )
+
+
+def absolutise_urls(root: html.HtmlElement, options: Options) -> None:
+    """Protocol-relative ``//host/…`` links and images become ``https://host/…``."""
+    for element in _elements(root, "a", "img"):
+        attribute = "href" if element.tag == "a" else "src"
+        value = element.get(attribute)
+        if value:
+            element.set(attribute, t.absolute_url(value.strip()))
+
+
+def join_source_lines(root: html.HtmlElement, options: Options) -> None:
+    """Line breaks of the HTML source vanish between CJK characters, else become a space."""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in _NO_REFLOW:
+            continue
+        if element.text and "\n" in element.text:
+            element.text = t.join_lines(element.text)
+        for child in element:
+            if child.tail and "\n" in child.tail and child.tag not in _NO_REFLOW:
+                child.tail = t.join_lines(child.tail)
+
+
+def lift_blocks_out_of_paragraphs(root: html.HtmlElement, options: Options) -> None:
+    """A block inside a ``<p>`` (a figure, a list, a table) splits the paragraph around it."""
+    for paragraph in reversed(_elements(root, "p")):
+        if any(child.tag in _BLOCK_CONTENT for child in paragraph):
+            _split(paragraph, lambda child: child.tag in _BLOCK_CONTENT, keep_boundary=True)
+
+
+def split_double_breaks(root: html.HtmlElement, options: Options) -> None:
+    """``<br><br>`` inside a paragraph ends it and starts a new one."""
+    for paragraph in _elements(root, "p", "div"):
+        if any(_in_break_run(child) for child in paragraph):
+            _split(paragraph, _in_break_run, keep_boundary=False)
+
+
+def _in_break_run(element: html.HtmlElement) -> bool:
+    """A ``<br>`` next to another one, with only whitespace between them."""
+    if element.tag != "br":
+        return False
+    following, previous = element.getnext(), element.getprevious()
+    return (
+        following is not None and following.tag == "br" and not t.strip_edges(element.tail or "")
+    ) or (previous is not None and previous.tag == "br" and not t.strip_edges(previous.tail or ""))
+
+
+def _split(
+    paragraph: html.HtmlElement,
+    is_boundary: Callable[[html.HtmlElement], bool],
+    keep_boundary: bool,
+) -> None:
+    """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds."""
+    pieces: list[html.HtmlElement] = [_new(paragraph.tag, text=paragraph.text)]
+    for child in list(paragraph):
+        if not is_boundary(child):
+            pieces[-1].append(child)
+            continue
+        tail, child.tail = child.tail, None
+        if keep_boundary:
+            pieces.append(child)
+        pieces.append(_new(paragraph.tag, text=tail))
+    tail, paragraph.tail = paragraph.tail, None
+    for piece in pieces:
+        paragraph.addprevious(piece)
+    pieces[-1].tail = tail
+    paragraph.getparent().remove(paragraph)
+
+
+def strip_edge_space(root: html.HtmlElement, options: Options) -> None:
+    """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go."""
+    for block in _elements(root, *BLOCK_TAGS):
+        while len(block) and block[-1].tag == "br" and not t.strip_edges(block[-1].tail or ""):
+            block[-1].drop_tree()
+        while len(block) and block[0].tag == "br" and not t.strip_edges(block.text or ""):
+            block[0].drop_tag()
+        block.text = t.lstrip_edge(block.text or "") or None
+        last = block[-1] if len(block) else None
+        if last is None:
+            block.text = t.rstrip_edge(block.text or "") or None
+        else:
+            last.tail = t.rstrip_edge(last.tail or "") or None
+    for br in _elements(root, "br"):
+        if br.tail:
+            br.tail = t.lstrip_edge(br.tail) or None
+
+
+def drop_empty(root: html.HtmlElement, options: Options) -> None:
+    """Paragraphs, wrappers and emphasis holding no text and no image go."""
+    for element in reversed(_elements(root)):
+        if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
+            continue
+        if _text_of(element) or any(
+            descendant.tag in _KEEP_EMPTY and descendant.tag != "br"
+            for descendant in element.iter()
+        ):
+            continue
+        element.drop_tree()
+
+
+def merge_adjacent_emphasis(root: html.HtmlElement, options: Options) -> None:
+    """``<b>a</b><b>b</b>`` → ``<b>ab</b>``, so no ``****`` appears between them."""
+    for element in _elements(root, "strong", "b", "em", "i"):
+        following = element.getnext()
+        while (
+            following is not None
+            and following.tag == element.tag
+            and not (element.tail or "").strip()
+        ):
+            following.tag = "span"  # only a container while it is moved
+            element.tail = None
+            element.append(following)
+            following.drop_tag()
+            following = element.getnext()
+
+
+def links_outside_emphasis(root: html.HtmlElement, options: Options) -> None:
+    """``<b><a>x</a></b>`` → ``<a><b>x</b></a>``: ``**[x](u)**`` fails beside CJK text."""
+    for emphasis in _elements(root, "strong", "b", "em", "i"):
+        link = _only_child(emphasis)
+        if link is None or link.tag != "a":
+            continue
+        emphasis.text, link.text = link.text, None
+        inner = list(link)
+        emphasis.remove(link)
+        emphasis.extend(inner)
+        emphasis.addprevious(link)
+        link.tail = emphasis.tail
+        emphasis.tail = None
+        link.append(emphasis)
+
+
+def bold_paragraphs_to_headings(root: html.HtmlElement, options: Options) -> None:
+    """A short paragraph that is all bold, with no closing punctuation, is a heading."""
+    for paragraph in _elements(root, "p"):
+        bold = _only_child(paragraph)
+        if bold is None or bold.tag not in _BOLD_TAGS:
+            continue
+        title = _text_of(bold)
+        if not title or not t.is_heading_like(title) or bold.find(".//img") is not None:
+            continue
+        paragraph.tag = f"h{options.heading_level}"
+        bold.drop_tag()
+
+
+def shift_headings(root: html.HtmlElement, options: Options) -> None:
+    """Real ``<h1>``…``<h6>`` move down so the top one sits at the configured level."""
+    headings = [el for el in _elements(root) if el.tag in t.HEADING_TAGS]
+    if not headings:
+        return
+    top = min(int(heading.tag[1]) for heading in headings)
+    shift = max(0, options.heading_level - top)
+    for heading in headings:
+        heading.tag = f"h{min(6, int(heading.tag[1]) + shift)}"
+
+
+def figures_to_captioned_images(root: html.HtmlElement, options: Options) -> None:
+    """``<figure><img><figcaption>`` → an image paragraph and an italic caption paragraph."""
+    for figure in _elements(root, "figure"):
+        caption = figure.find(".//figcaption")
+        if caption is not None:
+            _detach(caption)
+        paragraphs = [_new("p", *list(figure), text=figure.text)]
+        if caption is not None and _text_of(caption):
+            caption.tag = "p"
+            caption.tail = None
+            _wrap_content(caption, "em")
+            paragraphs.append(caption)
+        for paragraph in paragraphs:
+            figure.addprevious(paragraph)
+        figure.text = None
+        figure.drop_tree()
+
+
+def captions_after_images(root: html.HtmlElement, options: Options) -> None:
+    """A short line right after an image-only block is that image's caption."""
+    for block in _elements(root, "p", "div", "center"):
+        if not _is_image_block(block):
+            continue
+        caption = block.getnext()
+        if (
+            caption is not None
+            and caption.tag == "p"
+            and not t.strip_edges(block.tail or "")
+            and _is_plain_short_line(caption, t.MAX_CAPTION_WIDTH)
+        ):
+            _wrap_content(caption, "em")
+
+
+def standalone_captions(root: html.HtmlElement, options: Options) -> None:
+    """A short unpunctuated line between two body paragraphs is a photo caption."""
+    for paragraph in _elements(root, "p"):
+        if not _is_plain_short_line(paragraph, t.MAX_STANDALONE_CAPTION_WIDTH):
+            continue
+        line = _text_of(paragraph)
+        if t.has_punctuation(line):
+            continue
+        before, after = paragraph.getprevious(), paragraph.getnext()
+        if all(_is_body_paragraph(neighbour, line) for neighbour in (before, after)):
+            _wrap_content(paragraph, "em")
+
+
+def _is_plain_short_line(element: html.HtmlElement, max_width: int) -> bool:
+    text = _text_of(element)
+    return (
+        bool(text)
+        and t.width(text) <= max_width
+        and not any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element)
+        and not t.ends_sentence(text)
+    )
+
+
+def _is_body_paragraph(element: html.HtmlElement | None, caption: str) -> bool:
+    if element is None or element.tag != "p":
+        return False
+    text = _text_of(element)
+    return t.width(text) >= 2 * t.width(caption) and t.ends_sentence(text)
+
+
+#: The cleaning passes, in the order they run.
+PASSES: list[Pass] = [
+    drop_invisible,
+    bold_style_to_strong,
+    unwrap_decorative,
+    absolutise_urls,
+    join_source_lines,
+    figures_to_captioned_images,
+    lift_blocks_out_of_paragraphs,
+    split_double_breaks,
+    strip_edge_space,
+    drop_empty,
+    merge_adjacent_emphasis,
+    links_outside_emphasis,
+    bold_paragraphs_to_headings,
+    shift_headings,
+    captions_after_images,
+    standalone_captions,
+]
+
+
+def clean(root: html.HtmlElement, options: Options, passes: Iterable[Pass] = PASSES) -> None:
+    """Run ``passes`` over ``root`` in order."""
+    for cleaning_pass in passes:
+        cleaning_pass(root, options)

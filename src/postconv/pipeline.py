@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from postconv import frontmatter
 from postconv.body import convert_body
 from postconv.errors import PostconvError
-from postconv.footer import Footer, normalise_footer
+from postconv.footer import Footer, label_for, normalise_footer
 from postconv.options import Options
 
 DEFAULT_OPTIONS = Options()
@@ -41,13 +41,26 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     blocks = convert_body(post.body, options)
     blocks, footer = normalise_footer(blocks, options)
     header = post.header
-    if footer is not None and options.source_to_front_matter:
-        header = footer.into_header(header, post.kind)
-    else:
-        blocks = blocks + footer.blocks(options, blocks) if footer is not None else blocks
+    if footer is not None:
+        header, blocks = _place_footer(footer, header, blocks, post.kind, options)
     body = "\n\n".join(blocks)
     if header and body:
         output = f"{header}\n{body}\n"
     else:
         output = f"{header}{body}\n" if body else header
     return Result(text=output, changed=output != text, footer=footer)
+
+
+def _place_footer(
+    footer: Footer, header: str, blocks: list[str], kind: str | None, options: Options
+) -> tuple[str, list[str]]:
+    """Kept navigation goes last but one; the source line last, or into the header."""
+    blocks = [*blocks, *footer.nav]
+    if not footer.has_source:
+        return header, blocks
+    if options.source_to_front_matter:
+        moved = footer.into_header(header, kind)
+        if moved is not None:
+            return moved, blocks
+    line = footer.line(label_for(blocks, footer, options))
+    return header, [*blocks, line] if line else blocks

@@ -1,0 +1,283 @@
+"""HTML → Markdown: a markdownify converter subclass with our output conventions.
+
+Conventions: ATX headings, ``-`` bullets, ``**``/``*``, backslash hard
+breaks, fenced code, GFM pipe tables when simple and clean HTML when not.
+Each override says which behaviour of the base class it corrects.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from html import escape as html_escape
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from lxml import html
+from markdownify import ATX, BACKSLASH, MarkdownConverter
+
+from postconv.escape import escape_text
+from postconv.options import Options
+
+_BACKTICK_RUN = re.compile(r"`+")
+_LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
+_URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
+_EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
+_TABLE_CELL_ATTRIBUTES = ("colspan", "rowspan")
+_INLINE_HTML_ATTRIBUTES = {"a": ("href", "title"), "img": ("src", "alt", "title")}
+# markdown syntax at the edge of an emphasis cannot move outside it
+_UNMOVABLE = set("\\[]()!`*_<>")
+_EDGE_SPACE = " \t\n\u00a0\u3000"
+
+
+def is_punctuation(char: str) -> bool:
+    """CommonMark's Unicode punctuation: categories P and S."""
+    return bool(char) and unicodedata.category(char)[0] in "PS"
+
+
+def _can_open(before: str, first: str) -> bool:
+    # a left-flanking delimiter run (CommonMark 6.2) for ``*``
+    if not first or first.isspace():
+        return False
+    return not is_punctuation(first) or not before or before.isspace() or is_punctuation(before)
+
+
+def _can_close(last: str, after: str) -> bool:
+    if not last or last.isspace():
+        return False
+    return not is_punctuation(last) or not after or after.isspace() or is_punctuation(after)
+
+
+def emphasise(text: str, marker: str, before: str, after: str) -> str:
+    """Wrap ``text`` in ``marker`` so that CommonMark really renders the emphasis.
+
+    Edge spaces and edge punctuation move outside the markers (``“**a**”``,
+    not ``**“a”**`` which fails beside CJK text); emphasis of nothing but
+    punctuation is dropped, and so is emphasis that still could not open or
+    close where it stands (its text is kept).
+    """
+    stripped = text.strip(_EDGE_SPACE)
+    if not stripped:
+        return text
+    start = text.index(stripped[0])
+    prefix, suffix = text[:start], text[start + len(stripped) :]
+    lead_end = 0
+    while lead_end < len(stripped) and _movable(stripped, lead_end):
+        lead_end += 1
+    trail_start = len(stripped)
+    while trail_start > lead_end and _movable(stripped, trail_start - 1):
+        trail_start -= 1
+    lead, core, trail = stripped[:lead_end], stripped[lead_end:trail_start], stripped[trail_start:]
+    if not core.strip(_EDGE_SPACE):
+        return text
+    outside_before = (prefix + lead)[-1:] or before
+    outside_after = (trail + suffix)[:1] or after
+    inner = core.strip("*")  # a nested emphasis run counts as one delimiter run
+    if not inner or not (
+        _can_open(outside_before, inner[0]) and _can_close(inner[-1], outside_after)
+    ):
+        return text
+    return f"{prefix}{lead}{marker}{core}{marker}{trail}{suffix}"
+
+
+def _movable(text: str, index: int) -> bool:
+    char = text[index]
+    if char in _UNMOVABLE or not is_punctuation(char):
+        return False
+    return index == 0 or text[index - 1] != "\\"
+
+
+def _edge_text(node: object, last: bool) -> str:
+    """The character of ``node`` that touches its neighbour (last or first)."""
+    if node is None:
+        return ""
+    content = str(node) if isinstance(node, NavigableString) else node.get_text()
+    return content[-1:] if last else content[:1]
+
+
+def _fence_for(code: str) -> str:
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _url(url: str) -> str:
+    """A link destination: wrapped in ``<>`` when it holds spaces (Liquid) or brackets."""
+    if _URL_NEEDS_BRACKETS.search(url):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def _title(title: str | None) -> str:
+    if not title:
+        return ""
+    escaped = title.replace('"', '\\"')
+    return f' "{escaped}"'
+
+
+def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
+    """Serialise ``tag`` with only the attributes in ``keep`` (by tag name), on one line."""
+    if isinstance(tag, NavigableString):
+        return html_escape(re.sub(r"\s+", " ", str(tag)), quote=False)
+    attributes = "".join(
+        f' {name}="{html_escape(str(tag[name]))}"' if tag[name] not in ("", None) else f" {name}"
+        for name in keep.get(tag.name, ())
+        if tag.has_attr(name)
+    )
+    if tag.name in ("br", "img", "hr", "source", "embed"):
+        return f"<{tag.name}{attributes}>"
+    inner = "".join(_clean_html(child, keep) for child in tag.children)
+    if tag.name in ("td", "th"):
+        inner = inner.strip()
+    return f"<{tag.name}{attributes}>{inner}</{tag.name}>"
+
+
+def _is_simple_table(table: Tag) -> bool:
+    """A table GFM can express: no spans, no nested tables, lists or code in its cells."""
+    for cell in table.find_all(["td", "th"]):
+        if cell.get("colspan", "1") not in ("", "1") or cell.get("rowspan", "1") not in ("", "1"):
+            return False
+        if cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"]):
+            return False
+    return bool(table.find("tr"))
+
+
+class PostConverter(MarkdownConverter):
+    """markdownify's converter with postconv's output conventions."""
+
+    class Options(MarkdownConverter.DefaultOptions):
+        heading_style = ATX
+        bullets = "-"
+        strong_em_symbol = "*"
+        newline_style = BACKSLASH
+        escape_asterisks = False  # escaping is ours: see escape()
+        escape_underscores = False
+        table_infer_header = True
+        keep_inline_images_in = ("td", "th", "a")
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # markdownify escapes every * and _; ours escapes only what would become Markdown
+        return escape_text(text, in_table="td" in parent_tags or "th" in parent_tags)
+
+    def _emphasis(self, el: Tag, text: str, parent_tags: set[str], marker: str) -> str:
+        if "_noformat" in parent_tags:
+            return text
+        before = _edge_text(el.previous_sibling, last=True)
+        after = _edge_text(el.next_sibling, last=False)
+        return emphasise(text, marker, before, after)
+
+    def convert_b(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class wraps blindly: “**“x”**” then fails to render beside CJK text
+        return self._emphasis(el, text, parent_tags, "**")
+
+    convert_strong = convert_b
+
+    def convert_em(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return self._emphasis(el, text, parent_tags, "*")
+
+    convert_i = convert_em
+    convert_cite = convert_em
+
+    def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class writes destinations as they are: spaces or ")" then break the link
+        if "_noformat" in parent_tags:
+            return text
+        href = (el.get("href") or "").strip()
+        stripped = text.strip()
+        if not stripped:
+            return ""
+        if not href or href.startswith("#"):
+            return text
+        if stripped.replace("\\_", "_") == href and not el.get("title") and "://" in href:
+            return f"<{href}>"
+        return f"[{stripped}]({_url(href)}{_title(el.get('title'))})"
+
+    def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        src = (el.get("src") or "").strip()
+        if not src:
+            return ""
+        alt = escape_text(re.sub(r"\s+", " ", el.get("alt") or "").strip()).replace("]", "\\]")
+        return f"![{alt}]({_url(src)}{_title(el.get('title'))})"
+
+    def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class always fences with ``` even when the code holds ```
+        code = el.get_text().strip("\n")
+        if not code.strip():
+            return ""
+        language = ""
+        for candidate in (el, el.find("code")):
+            if candidate is not None:
+                classes = candidate.get("class") or ""
+                found = _LANGUAGE_CLASS.search(
+                    classes if isinstance(classes, str) else " ".join(classes)
+                )
+                language = language or (found.group(1) if found else "")
+        fence = _fence_for(code)
+        return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
+
+    def convert_table(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # spans and block content have no pipe-table form: keep them as clean HTML
+        if _is_simple_table(el):
+            return super().convert_table(el, text, parent_tags)
+        rows = "\n".join(
+            _clean_html(
+                row,
+                {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
+                | _INLINE_HTML_ATTRIBUTES,
+            )
+            for row in el.find_all("tr")
+            if row.find_parent("table") is el
+        )
+        return f"\n\n<table>\n{rows}\n</table>\n\n"
+
+    def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class drops embeds (videos, maps) along with their only content, the URL
+        if not el.get("src") and not el.find("source"):
+            return text
+        keep = dict.fromkeys(
+            ("iframe", "video", "audio", "embed", "object", "source"), _EMBED_ATTRIBUTES
+        )
+        return f"\n\n{_clean_html(el, keep)}\n\n"
+
+    convert_video = convert_iframe
+    convert_audio = convert_iframe
+    convert_embed = convert_iframe
+
+
+@lru_cache(maxsize=16)
+def converter_for(options: Options) -> PostConverter:
+    return PostConverter()
+
+
+def to_markdown(root: html.HtmlElement, options: Options) -> str:
+    """Convert a cleaned lxml tree to Markdown."""
+    return converter_for(options).convert_soup(to_soup(root))
+
+
+def to_soup(root: html.HtmlElement) -> BeautifulSoup:
+    """Build markdownify's BeautifulSoup tree straight from the lxml tree.
+
+    The HTML is parsed once, by lxml; this feeds the tree to BeautifulSoup
+    as its own tree builders do, with no second parse and no serialisation
+    (which would also percent-encode ``{{ site.baseurl }}`` in URLs).
+    """
+    soup = BeautifulSoup("", "html.parser")
+    stack: list[html.HtmlElement | str | None] = [root]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            soup.handle_endtag(stack.pop())
+        elif isinstance(item, str):
+            soup.handle_data(item)
+        else:
+            if item.tail and item is not root:
+                stack.append(item.tail)
+            if not isinstance(item.tag, str):
+                continue
+            soup.handle_starttag(item.tag, None, None, dict(item.attrib))
+            stack.append(item.tag)
+            stack.append(None)
+            stack.extend(reversed(item))
+            if item.text:
+                stack.append(item.text)
+    soup.endData()
+    return soup

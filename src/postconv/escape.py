@@ -1,0 +1,55 @@
+"""The one place that decides which characters of plain text need a backslash.
+
+Only what would otherwise become Markdown is escaped, so Chinese prose and
+ordinary English come out clean. Liquid tags (``{{ … }}``, ``{% … %}``) are
+left exactly as they are: Jekyll expands them before Markdown is read.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
+
+# Characters that start Markdown wherever they stand in a line.
+_INLINE = re.compile(
+    r"""
+      \\(?=[!-/:-@\[-`{-~]|$)       # a backslash that would escape the next character
+    | [`*\[]                        # code spans, emphasis, links and images
+    | (?<![^\W_])_ | _(?![^\W_])    # an underscore that is not inside a word
+    | <(?=[A-Za-z/!?])              # raw HTML or an autolink
+    | &(?=\#?\w+;)                  # an entity reference
+    | ~(?=~)                        # GFM strikethrough
+    """,
+    re.X,
+)
+
+# Markers that start a block when they open a line: headings, quotes, lists, rules.
+_LINE_START = re.compile(
+    r"^([ \t]*)(?:(\#{1,6}|[-+])(?=[ \t]|$)|(>)|(\d{1,9})([.)])(?=[ \t]|$)|(=+)[ \t]*$)",
+    re.M,
+)
+
+
+def escape_text(text: str, in_table: bool = False) -> str:
+    """Escape ``text`` (one text node of the HTML) so it reads back as the same text."""
+    if "{" in text and ("{{" in text or "{%" in text):
+        parts = _LIQUID.split(text)
+        return "".join(
+            part if index % 2 else _escape_plain(part, in_table) for index, part in enumerate(parts)
+        )
+    return _escape_plain(text, in_table)
+
+
+def _escape_plain(text: str, in_table: bool) -> str:
+    text = _INLINE.sub(r"\\\g<0>", text)
+    if in_table:
+        text = text.replace("|", r"\|")
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, quote, number, delimiter, rule = match.groups()
+    if number is not None:
+        return f"{indent}{number}\\{delimiter}"
+    return f"{indent}\\{marker or quote or rule}"

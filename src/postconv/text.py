@@ -1,0 +1,127 @@
+"""Small text predicates and fixes shared by the cleaning and footer rules."""
+
+from __future__ import annotations
+
+import re
+
+CJK_CHARS = (
+    "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_CJK_IDEOGRAPH = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+#: whitespace a browser collapses or does not show: nbsp, full-width space, zero-width marks
+EDGE_SPACE = " \t\n\r\f\v\u00a0\u3000\u200b\u200c\u200d\u2060\ufeff"
+_SENTENCE_END = re.compile(r"[。！？!?.…；;：:，,、]$")
+_CLOSING_QUOTES = "”\"’'）)」』】》"
+_PUNCTUATION = re.compile(r"[，。！？；：、,.!?;:“”\"‘’（）()《》【】「」『』]")
+_NEWLINE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
+_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+MAX_HEADING_WIDTH = 80
+MAX_CAPTION_WIDTH = 80
+MAX_STANDALONE_CAPTION_WIDTH = 60
+
+
+def is_cjk(char: str) -> bool:
+    return bool(char) and _CJK.match(char) is not None
+
+
+def has_cjk(text: str, minimum: int = 1) -> bool:
+    """True when ``text`` holds at least ``minimum`` CJK ideographs."""
+    if minimum <= 1:
+        return _CJK_IDEOGRAPH.search(text) is not None
+    return len(_CJK_IDEOGRAPH.findall(text)) >= minimum
+
+
+def width(text: str) -> int:
+    """Display width: CJK characters count double."""
+    return len(text) + len(_CJK.findall(text))
+
+
+def strip_edges(text: str) -> str:
+    return text.strip(EDGE_SPACE)
+
+
+def lstrip_edge(text: str) -> str:
+    return text.lstrip(EDGE_SPACE)
+
+
+def rstrip_edge(text: str) -> str:
+    return text.rstrip(EDGE_SPACE)
+
+
+def ends_sentence(text: str) -> bool:
+    """True when ``text`` ends with closing punctuation (before any closing quotes)."""
+    return _SENTENCE_END.search(strip_edges(text).rstrip(_CLOSING_QUOTES)) is not None
+
+
+def has_punctuation(text: str) -> bool:
+    return _PUNCTUATION.search(text) is not None
+
+
+def is_heading_like(text: str) -> bool:
+    """Short, one line, and not ending like a sentence."""
+    return "\n" not in text and width(text) <= MAX_HEADING_WIDTH and not ends_sentence(text)
+
+
+def join_lines(text: str) -> str:
+    """Join source line breaks: nothing between two CJK characters, else one space.
+
+    At the edge of a text node only the inner side is known; a CJK character
+    there is enough to join without a space.
+    """
+
+    def joint(match: re.Match[str]) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if is_cjk(before) and (is_cjk(after) or not after):
+            return ""
+        if is_cjk(after) and not before:
+            return ""
+        return " "
+
+    return _NEWLINE_RUN.sub(joint, text)
+
+
+def absolute_url(url: str) -> str:
+    """``//host/path`` → ``https://host/path``; other URLs unchanged."""
+    return "https:" + url if url.startswith("//") else url
+
+
+def flatten_nesting(source: str, max_depth: int) -> str:
+    """Remove the tags of ``source`` that sit deeper than ``max_depth``; keep all text."""
+    pieces: list[str] = []
+    depth = 0
+    position = 0
+    for match in _TAG_TOKEN.finditer(source):
+        closing, name, self_closing = match.groups()
+        void = self_closing or name.lower() in _VOID
+        keep = void or (depth < max_depth if not closing else depth <= max_depth)
+        pieces.append(source[position : match.start()])
+        if keep:
+            pieces.append(match.group(0))
+        position = match.end()
+        if not void:
+            depth = max(0, depth - 1) if closing else depth + 1
+    pieces.append(source[position:])
+    return "".join(pieces)
