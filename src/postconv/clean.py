@@ -230,9 +230,10 @@ def _split(
     keep_boundary: bool,
 ) -> None:
     """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds."""
+    boundaries = {child for child in paragraph if is_boundary(child)}  # before anything moves
     pieces: list[html.HtmlElement] = [_new(paragraph.tag, text=paragraph.text)]
     for child in list(paragraph):
-        if not is_boundary(child):
+        if child not in boundaries:
             pieces[-1].append(child)
             continue
         tail, child.tail = child.tail, None
@@ -287,7 +288,7 @@ def merge_adjacent_emphasis(root: html.HtmlElement, options: Options) -> None:
             and not (element.tail or "").strip()
         ):
             following.tag = "span"  # only a container while it is moved
-            element.tail = None
+            element.tail, following.tail = following.tail, None
             element.append(following)
             following.drop_tag()
             following = element.getnext()
@@ -410,8 +411,8 @@ PASSES: list[Pass] = [
     drop_empty,
     merge_adjacent_emphasis,
     links_outside_emphasis,
-    bold_paragraphs_to_headings,
     shift_headings,
+    bold_paragraphs_to_headings,
     captions_after_images,
     standalone_captions,
 ]

@@ -154,9 +154,16 @@ class PostConverter(MarkdownConverter):
         table_infer_header = True
         keep_inline_images_in = ("td", "th", "a")
 
+    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
+        # remember whether this text may open a line, for escape() below
+        previous = el.previous_sibling
+        self._at_line_start = previous is None or getattr(previous, "name", None) == "br"
+        return super().process_text(el, parent_tags)
+
     def escape(self, text: str, parent_tags: set[str]) -> str:
         # markdownify escapes every * and _; ours escapes only what would become Markdown
-        return escape_text(text, in_table="td" in parent_tags or "th" in parent_tags)
+        in_table = "td" in parent_tags or "th" in parent_tags
+        return escape_text(text, in_table, line_start=getattr(self, "_at_line_start", True))
 
     def _emphasis(self, el: Tag, text: str, parent_tags: set[str], marker: str) -> str:
         if "_noformat" in parent_tags:

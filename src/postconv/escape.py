@@ -31,20 +31,28 @@ _LINE_START = re.compile(
 )
 
 
-def escape_text(text: str, in_table: bool = False) -> str:
-    """Escape ``text`` (one text node of the HTML) so it reads back as the same text."""
+def escape_text(text: str, in_table: bool = False, line_start: bool = True) -> str:
+    """Escape ``text`` (one text node of the HTML) so it reads back as the same text.
+
+    ``line_start`` says whether the text may open a line (it follows nothing,
+    or a line break); only then can ``# ``, ``1. `` or ``- `` start a block.
+    """
     if "{" in text and ("{{" in text or "{%" in text):
         parts = _LIQUID.split(text)
         return "".join(
-            part if index % 2 else _escape_plain(part, in_table) for index, part in enumerate(parts)
+            part if index % 2 else _escape_plain(part, in_table, line_start and index == 0)
+            for index, part in enumerate(parts)
         )
-    return _escape_plain(text, in_table)
+    return _escape_plain(text, in_table, line_start)
 
 
-def _escape_plain(text: str, in_table: bool) -> str:
+def _escape_plain(text: str, in_table: bool, line_start: bool) -> str:
     text = _INLINE.sub(r"\\\g<0>", text)
     if in_table:
         text = text.replace("|", r"\|")
+    if not line_start:
+        head, newline, rest = text.partition("\n")
+        return head + newline + _LINE_START.sub(_escape_line_start, rest) if newline else text
     return _LINE_START.sub(_escape_line_start, text)
 
 

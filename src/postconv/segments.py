@@ -11,6 +11,7 @@ with blank lines inside stays whole). Fenced code is always Markdown.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,44 +44,57 @@ class Segment:
 
 
 def segment(body: str) -> list[Segment]:
-    """Split ``body`` into consecutive HTML and Markdown segments."""
-    segments: list[Segment] = []
+    """Split ``body`` into consecutive HTML and Markdown segments.
+
+    An HTML segment is an exact slice of ``body``: blank lines inside a
+    ``<pre>`` stay as they were.
+    """
+    spans: list[tuple[Kind, int, int]] = []
     open_containers = 0
-    for block in markdown_blocks(body):
+    for start, end in _block_spans(body):
+        block = body[start:end]
         is_html = open_containers > 0 or (_FENCE.match(block) is None and _has_html_tag(block))
         if is_html:
             open_containers = max(0, open_containers + _container_balance(block))
         kind: Kind = "html" if is_html else "markdown"
-        if segments and segments[-1].kind == kind:
-            segments[-1] = Segment(kind, segments[-1].text + "\n\n" + block)
-        else:
-            segments.append(Segment(kind, block))
-    return segments
+        if spans and spans[-1][0] == kind:
+            start = spans.pop()[1]
+        spans.append((kind, start, end))
+    return [Segment(kind, body[start:end]) for kind, start, end in spans]
 
 
 def markdown_blocks(body: str) -> list[str]:
     """Blank-line separated blocks; a fenced code block is one block, blank lines and all."""
-    blocks: list[str] = []
-    current: list[str] = []
+    return [body[start:end] for start, end in _block_spans(body)]
+
+
+def _block_spans(body: str) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` offsets of the blocks of ``body``."""
+    start: int | None = None
+    end = 0
     fence: str | None = None
+    position = 0
     for line in body.split("\n"):
+        line_start, position = position, position + len(line) + 1
+        stripped = line.strip()
         if fence is not None:
-            current.append(line)
-            if line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
                 fence = None
+            end = line_start + len(line)
             continue
         opening = _FENCE.match(line)
         if opening:
             fence = opening.group(1)
-        if not line.strip(" \t\u3000") and fence is None:
-            if current:
-                blocks.append("\n".join(current))
-                current = []
+        elif not line.strip(" \t\u3000"):
+            if start is not None:
+                yield start, end
+                start = None
             continue
-        current.append(line)
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
+        if start is None:
+            start = line_start
+        end = line_start + len(line)
+    if start is not None:
+        yield start, end
 
 
 def _has_html_tag(block: str) -> bool:

@@ -1,0 +1,124 @@
+"""Each cleaning pass alone: a table of (pass, input HTML, expected HTML) cases."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import etree
+
+from postconv import clean
+from postconv.options import Options
+
+
+def run(cleaning_pass: clean.Pass, source: str, options: Options | None = None) -> str:
+    root = clean.parse(source)
+    cleaning_pass(root, options or Options())
+    inner = etree.tostring(root, encoding="unicode", method="html", with_tail=False)
+    return inner.removeprefix("<div>").removesuffix("</div>")
+
+
+CASES = [
+    (clean.drop_invisible, "<p>a</p><script>x()</script><!-- c --><p hidden>h</p>", "<p>a</p>"),
+    (clean.drop_invisible, '<p style="display: none">h</p><p>b</p>', "<p>b</p>"),
+    (
+        clean.bold_style_to_strong,
+        '<span style="font-weight:700">粗</span>',
+        '<span style="font-weight:700"><strong>粗</strong></span>',
+    ),
+    (clean.unwrap_decorative, '<p><font color="red">红</font><span>字</span></p>', "<p>红字</p>"),
+    (
+        clean.unwrap_decorative,
+        '<p><span web="1" href="http://quote.eastmoney.com/x">蔚来</span></p>',
+        "<p>蔚来</p>",
+    ),
+    (
+        clean.unwrap_decorative,
+        '<p><a class="keytip" href="http://quote.eastmoney.com/1">股</a><a href="/x">l</a></p>',
+        '<p>股<a href="/x">l</a></p>',
+    ),
+    (clean.unwrap_decorative, "<center>c</center>", "<div>c</div>"),
+    (
+        clean.absolutise_urls,
+        '<a href="//h.com/a">a</a><img src="//h.com/i.png">',
+        '<a href="https://h.com/a">a</a><img src="https://h.com/i.png">',
+    ),
+    (clean.join_source_lines, "<p>中文\n中文 and\nEnglish</p>", "<p>中文中文 and English</p>"),
+    (clean.join_source_lines, "<pre>keep\nlines</pre>", "<pre>keep\nlines</pre>"),
+    (
+        clean.figures_to_captioned_images,
+        '<figure><img src="a.png"><figcaption>说明</figcaption></figure>',
+        '<p><img src="a.png"></p><p><em>说明</em></p>',
+    ),
+    (
+        clean.lift_blocks_out_of_paragraphs,
+        '<p>before<figure><img src="x"></figure>after</p>',
+        '<p>before</p><figure><img src="x"></figure><p>after</p>',
+    ),
+    (clean.split_double_breaks, "<p>一<br><br>二<br>三</p>", "<p>一</p><p></p><p>二<br>三</p>"),
+    (clean.strip_edge_space, "<p>\u3000\u3000&nbsp;\u200b文字\u3000</p>", "<p>文字</p>"),
+    (clean.strip_edge_space, "<p><br>文字<br></p>", "<p>文字</p>"),
+    (
+        clean.drop_empty,
+        "<p>a</p><p> </p><p><span></span></p><p><img src=x></p>",
+        '<p>a</p><p><img src="x"></p>',
+    ),
+    (clean.merge_adjacent_emphasis, "<b>加</b><b>粗</b>尾", "<b>加粗</b>尾"),
+    (
+        clean.links_outside_emphasis,
+        '<strong><a href="/u">链接</a></strong>',
+        '<a href="/u"><strong>链接</strong></a>',
+    ),
+    (clean.bold_paragraphs_to_headings, "<p><strong>小标题</strong></p>", "<h2>小标题</h2>"),
+    (
+        clean.bold_paragraphs_to_headings,
+        "<p><strong>完整的一句话。</strong></p>",
+        "<p><strong>完整的一句话。</strong></p>",
+    ),
+    (clean.shift_headings, "<h1>a</h1><h3>b</h3>", "<h2>a</h2><h4>b</h4>"),
+    (
+        clean.captions_after_images,
+        '<p><img src="a.png"></p><p>图片来源：官网</p>',
+        '<p><img src="a.png"></p><p><em>图片来源：官网</em></p>',
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cleaning_pass", "source", "expected"),
+    CASES,
+    ids=[f"{case[0].__name__}-{index}" for index, case in enumerate(CASES)],
+)
+def test_pass(cleaning_pass: clean.Pass, source: str, expected: str) -> None:
+    assert run(cleaning_pass, source) == expected
+
+
+def test_standalone_caption_needs_body_paragraphs_around_it() -> None:
+    body = "这是一段足够长的正文，它以句号结尾，用来衬托中间的图片说明文字。"
+    between = f"<p>{body}</p><p>记者正在采访</p><p>{body}</p>"
+    assert "<em>记者正在采访</em>" in run(clean.standalone_captions, between)
+    alone = f"<p>记者正在采访</p><p>{body}</p>"
+    assert "<em>" not in run(clean.standalone_captions, alone)
+
+
+def test_heading_level_option_sets_the_bold_heading_level() -> None:
+    html = run(clean.bold_paragraphs_to_headings, "<p><b>标题</b></p>", Options(heading_level=4))
+    assert html == "<h4>标题</h4>"
+
+
+def test_passes_run_in_the_documented_order() -> None:
+    names = [cleaning_pass.__name__ for cleaning_pass in clean.PASSES]
+    assert names.index("drop_invisible") == 0
+    assert names.index("shift_headings") < names.index("bold_paragraphs_to_headings")
+    assert names.index("figures_to_captioned_images") < names.index("captions_after_images")
+
+
+def test_caption_shortcode_becomes_a_figure() -> None:
+    source = '[caption id="a" caption="说明"]<img src="x.png" alt="alt">[/caption]'
+    assert clean.expand_caption_shortcodes(source) == (
+        '<figure><img src="x.png" alt="alt"><figcaption>说明</figcaption></figure>'
+    )
+
+
+def test_absurd_nesting_keeps_all_text() -> None:
+    source = "<p>start</p>" + "<div><span>" * 5000 + "deep" + "</span></div>" * 5000 + "<p>end</p>"
+    text = clean.parse(source).text_content()
+    assert "start" in text and "deep" in text and "end" in text
