@@ -43,6 +43,8 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     header = post.header
     if footer is not None:
         header, blocks = _place_footer(footer, header, blocks, post.kind, options)
+    if header and not header.endswith("\n"):
+        header += "\n"  # the file ended right after the closing fence
     body = "\n\n".join(blocks)
     if header and body:
         output = f"{header}\n{body}\n"
