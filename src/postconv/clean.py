@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from lxml import etree, html
+from lxml import etree
 
 from postconv import text as t
+from postconv import tree
 from postconv.options import Options
+from postconv.tree import Element
 
-Pass = Callable[[html.HtmlElement, Options], None]
+Pass = Callable[[Element, Options], None]
 
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
@@ -37,13 +39,12 @@ _BLOCK_CONTENT = frozenset(
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
 _NO_REFLOW = frozenset({"pre", "code", "textarea", "kbd", "samp", "tt"})
-_MAX_DEPTH_ERROR = "ERR_RESOURCE_LIMIT"
 
 
 # ---------------------------------------------------------------- parsing
 
 
-def parse(source: str) -> html.HtmlElement:
+def parse(source: str) -> Element:
     """Parse an HTML block into a ``<div>`` root, flattening absurd nesting first.
 
     libxml2 stops at 256 levels and silently drops the rest of the text, so
@@ -51,10 +52,9 @@ def parse(source: str) -> html.HtmlElement:
     kept) and parsed again.
     """
     source = expand_caption_shortcodes(source)
-    parser = html.HTMLParser(recover=True, remove_blank_text=False, huge_tree=True)
-    root = html.fragment_fromstring(source, create_parent="div", parser=parser)
-    if any(entry.type_name == _MAX_DEPTH_ERROR for entry in parser.error_log):
-        root = html.fragment_fromstring(t.flatten_nesting(source, 100), create_parent="div")
+    root, too_deep = tree.parse_fragment(source)
+    if too_deep:
+        root, _ = tree.parse_fragment(t.flatten_nesting(source, 100))
     return root
 
 
@@ -85,25 +85,19 @@ def is_hidden(element: etree._Element) -> bool:
     )
 
 
-def _elements(root: html.HtmlElement, *tags: str) -> list[html.HtmlElement]:
-    """Elements below ``root`` (a snapshot, safe to mutate while looping)."""
-    return [el for el in root.iter(*tags) if el is not root and isinstance(el.tag, str)]
+def _elements(root: Element, *tags: str) -> list[Element]:
+    return tree.elements(root, *tags)
 
 
-def _text_of(element: html.HtmlElement) -> str:
-    return t.strip_edges(element.text_content())
+def _text_of(element: Element) -> str:
+    return t.strip_edges(tree.text_of(element))
 
 
-def _only_child(element: html.HtmlElement) -> html.HtmlElement | None:
-    """The single child element when ``element`` holds nothing else but whitespace."""
-    children = [child for child in element if child.tag is not etree.Comment]
-    if len(children) != 1 or t.strip_edges(element.text or ""):
-        return None
-    child = children[0]
-    return None if t.strip_edges(child.tail or "") else child
+def _only_child(element: Element) -> Element | None:
+    return tree.only_child(element, t.strip_edges)
 
 
-def _is_image_block(element: html.HtmlElement) -> bool:
+def _is_image_block(element: Element) -> bool:
     """A paragraph-like element whose only content is one image (maybe linked)."""
     if element.tag not in ("p", "div", "center", "figure"):
         return False
@@ -113,53 +107,27 @@ def _is_image_block(element: html.HtmlElement) -> bool:
     return child is not None and child.tag == "img"
 
 
-def _new(tag: str, *children: html.HtmlElement, text: str | None = None) -> html.HtmlElement:
-    element = html.Element(tag)
-    element.text = text
-    element.extend(children)
-    return element
-
-
-def _detach(element: html.HtmlElement) -> None:
-    """Take ``element`` out of the tree, leaving its tail text where it was."""
-    tail, element.tail = element.tail, None
-    previous, parent = element.getprevious(), element.getparent()
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def _wrap_content(element: html.HtmlElement, tag: str) -> None:
-    """Put all of ``element``'s content inside a new ``<tag>`` child."""
-    wrapper = _new(tag, *list(element), text=element.text)
-    element.text = None
-    element.append(wrapper)
-
-
 # ---------------------------------------------------------------- passes
 
 
-def drop_invisible(root: html.HtmlElement, options: Options) -> None:
+def drop_invisible(root: Element, options: Options) -> None:
     """Scripts, styles, comments, processing instructions and hidden elements go."""
     for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
-        node.drop_tree()
+        tree.drop_tree(node)
     for element in _elements(root):
         if element.tag in INVISIBLE_TAGS or is_hidden(element):
-            element.drop_tree()
+            tree.drop_tree(element)
 
 
-def bold_style_to_strong(root: html.HtmlElement, options: Options) -> None:
+def bold_style_to_strong(root: Element, options: Options) -> None:
     """``<span style="font-weight:bold">`` (and any element so styled) becomes bold markup."""
     for element in _elements(root):
         style = element.get("style")
         if style and _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
-            _wrap_content(element, "strong")
+            tree.wrap_content(element, "strong")
 
 
-def unwrap_decorative(root: html.HtmlElement, options: Options) -> None:
+def unwrap_decorative(root: Element, options: Options) -> None:
     """Drop wrapper tags that carry no meaning, keeping their text.
 
     span, font, MS Word ``<o:p>``, eastmoney stock links (``<span web="1"
@@ -168,18 +136,18 @@ def unwrap_decorative(root: html.HtmlElement, options: Options) -> None:
     for element in _elements(root, *_DECORATIVE_TAGS, "a"):
         if element.tag == "a" and element.get("href") and not _is_stock_link(element):
             continue
-        element.drop_tag()
+        tree.drop_tag(element)
     for element in _elements(root, "center", "section", "article", "header", "footer", "main"):
         element.tag = "div"
 
 
-def _is_stock_link(element: html.HtmlElement) -> bool:
+def _is_stock_link(element: Element) -> bool:
     return element.get("class", "") in ("keytip", "infokey") and "eastmoney.com" in element.get(
         "href", ""
     )
 
 
-def absolutise_urls(root: html.HtmlElement, options: Options) -> None:
+def absolutise_urls(root: Element, options: Options) -> None:
     """Protocol-relative ``//host/…`` links and images become ``https://host/…``."""
     for element in _elements(root, "a", "img"):
         attribute = "href" if element.tag == "a" else "src"
@@ -188,7 +156,7 @@ def absolutise_urls(root: html.HtmlElement, options: Options) -> None:
             element.set(attribute, t.absolute_url(value.strip()))
 
 
-def join_source_lines(root: html.HtmlElement, options: Options) -> None:
+def join_source_lines(root: Element, options: Options) -> None:
     """Line breaks of the HTML source vanish between CJK characters, else become a space."""
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in _NO_REFLOW:
@@ -200,21 +168,21 @@ def join_source_lines(root: html.HtmlElement, options: Options) -> None:
                 child.tail = t.join_lines(child.tail)
 
 
-def lift_blocks_out_of_paragraphs(root: html.HtmlElement, options: Options) -> None:
+def lift_blocks_out_of_paragraphs(root: Element, options: Options) -> None:
     """A block inside a ``<p>`` (a figure, a list, a table) splits the paragraph around it."""
     for paragraph in reversed(_elements(root, "p")):
         if any(child.tag in _BLOCK_CONTENT for child in paragraph):
-            _split(paragraph, lambda child: child.tag in _BLOCK_CONTENT, keep_boundary=True)
+            tree.split(paragraph, lambda child: child.tag in _BLOCK_CONTENT, keep_boundary=True)
 
 
-def split_double_breaks(root: html.HtmlElement, options: Options) -> None:
+def split_double_breaks(root: Element, options: Options) -> None:
     """``<br><br>`` inside a paragraph ends it and starts a new one."""
     for paragraph in _elements(root, "p", "div"):
         if any(_in_break_run(child) for child in paragraph):
-            _split(paragraph, _in_break_run, keep_boundary=False)
+            tree.split(paragraph, _in_break_run, keep_boundary=False)
 
 
-def _in_break_run(element: html.HtmlElement) -> bool:
+def _in_break_run(element: Element) -> bool:
     """A ``<br>`` next to another one, with only whitespace between them."""
     if element.tag != "br":
         return False
@@ -224,36 +192,13 @@ def _in_break_run(element: html.HtmlElement) -> bool:
     ) or (previous is not None and previous.tag == "br" and not t.strip_edges(previous.tail or ""))
 
 
-def _split(
-    paragraph: html.HtmlElement,
-    is_boundary: Callable[[html.HtmlElement], bool],
-    keep_boundary: bool,
-) -> None:
-    """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds."""
-    boundaries = {child for child in paragraph if is_boundary(child)}  # before anything moves
-    pieces: list[html.HtmlElement] = [_new(paragraph.tag, text=paragraph.text)]
-    for child in list(paragraph):
-        if child not in boundaries:
-            pieces[-1].append(child)
-            continue
-        tail, child.tail = child.tail, None
-        if keep_boundary:
-            pieces.append(child)
-        pieces.append(_new(paragraph.tag, text=tail))
-    tail, paragraph.tail = paragraph.tail, None
-    for piece in pieces:
-        paragraph.addprevious(piece)
-    pieces[-1].tail = tail
-    paragraph.getparent().remove(paragraph)
-
-
-def strip_edge_space(root: html.HtmlElement, options: Options) -> None:
+def strip_edge_space(root: Element, options: Options) -> None:
     """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go."""
     for block in _elements(root, *BLOCK_TAGS):
         while len(block) and block[-1].tag == "br" and not t.strip_edges(block[-1].tail or ""):
-            block[-1].drop_tree()
+            tree.drop_tree(block[-1])
         while len(block) and block[0].tag == "br" and not t.strip_edges(block.text or ""):
-            block[0].drop_tag()
+            tree.drop_tag(block[0])
         block.text = t.lstrip_edge(block.text or "") or None
         last = block[-1] if len(block) else None
         if last is None:
@@ -265,7 +210,7 @@ def strip_edge_space(root: html.HtmlElement, options: Options) -> None:
             br.tail = t.lstrip_edge(br.tail) or None
 
 
-def drop_empty(root: html.HtmlElement, options: Options) -> None:
+def drop_empty(root: Element, options: Options) -> None:
     """Paragraphs, wrappers and emphasis holding no text and no image go."""
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
@@ -275,10 +220,10 @@ def drop_empty(root: html.HtmlElement, options: Options) -> None:
             for descendant in element.iter()
         ):
             continue
-        element.drop_tree()
+        tree.drop_tree(element)
 
 
-def merge_adjacent_emphasis(root: html.HtmlElement, options: Options) -> None:
+def merge_adjacent_emphasis(root: Element, options: Options) -> None:
     """``<b>a</b><b>b</b>`` → ``<b>ab</b>``, so no ``****`` appears between them."""
     for element in _elements(root, "strong", "b", "em", "i"):
         following = element.getnext()
@@ -290,11 +235,11 @@ def merge_adjacent_emphasis(root: html.HtmlElement, options: Options) -> None:
             following.tag = "span"  # only a container while it is moved
             element.tail, following.tail = following.tail, None
             element.append(following)
-            following.drop_tag()
+            tree.drop_tag(following)
             following = element.getnext()
 
 
-def links_outside_emphasis(root: html.HtmlElement, options: Options) -> None:
+def links_outside_emphasis(root: Element, options: Options) -> None:
     """``<b><a>x</a></b>`` → ``<a><b>x</b></a>``: ``**[x](u)**`` fails beside CJK text."""
     for emphasis in _elements(root, "strong", "b", "em", "i"):
         link = _only_child(emphasis)
@@ -310,7 +255,7 @@ def links_outside_emphasis(root: html.HtmlElement, options: Options) -> None:
         link.append(emphasis)
 
 
-def bold_paragraphs_to_headings(root: html.HtmlElement, options: Options) -> None:
+def bold_paragraphs_to_headings(root: Element, options: Options) -> None:
     """A short paragraph that is all bold, with no closing punctuation, is a heading."""
     for paragraph in _elements(root, "p"):
         bold = _only_child(paragraph)
@@ -320,10 +265,10 @@ def bold_paragraphs_to_headings(root: html.HtmlElement, options: Options) -> Non
         if not title or not t.is_heading_like(title) or bold.find(".//img") is not None:
             continue
         paragraph.tag = f"h{options.heading_level}"
-        bold.drop_tag()
+        tree.drop_tag(bold)
 
 
-def shift_headings(root: html.HtmlElement, options: Options) -> None:
+def shift_headings(root: Element, options: Options) -> None:
     """Real ``<h1>``…``<h6>`` move down so the top one sits at the configured level."""
     headings = [el for el in _elements(root) if el.tag in t.HEADING_TAGS]
     if not headings:
@@ -334,25 +279,25 @@ def shift_headings(root: html.HtmlElement, options: Options) -> None:
         heading.tag = f"h{min(6, int(heading.tag[1]) + shift)}"
 
 
-def figures_to_captioned_images(root: html.HtmlElement, options: Options) -> None:
+def figures_to_captioned_images(root: Element, options: Options) -> None:
     """``<figure><img><figcaption>`` → an image paragraph and an italic caption paragraph."""
     for figure in _elements(root, "figure"):
         caption = figure.find(".//figcaption")
         if caption is not None:
-            _detach(caption)
-        paragraphs = [_new("p", *list(figure), text=figure.text)]
+            tree.detach(caption)
+        paragraphs = [tree.new("p", *list(figure), text=figure.text)]
         if caption is not None and _text_of(caption):
             caption.tag = "p"
             caption.tail = None
-            _wrap_content(caption, "em")
+            tree.wrap_content(caption, "em")
             paragraphs.append(caption)
         for paragraph in paragraphs:
             figure.addprevious(paragraph)
         figure.text = None
-        figure.drop_tree()
+        tree.drop_tree(figure)
 
 
-def captions_after_images(root: html.HtmlElement, options: Options) -> None:
+def captions_after_images(root: Element, options: Options) -> None:
     """A short line right after an image-only block is that image's caption."""
     for block in _elements(root, "p", "div", "center"):
         if not _is_image_block(block):
@@ -364,10 +309,10 @@ def captions_after_images(root: html.HtmlElement, options: Options) -> None:
             and not t.strip_edges(block.tail or "")
             and _is_plain_short_line(caption, t.MAX_CAPTION_WIDTH)
         ):
-            _wrap_content(caption, "em")
+            tree.wrap_content(caption, "em")
 
 
-def standalone_captions(root: html.HtmlElement, options: Options) -> None:
+def standalone_captions(root: Element, options: Options) -> None:
     """A short unpunctuated line between two body paragraphs is a photo caption."""
     for paragraph in _elements(root, "p"):
         if not _is_plain_short_line(paragraph, t.MAX_STANDALONE_CAPTION_WIDTH):
@@ -377,10 +322,10 @@ def standalone_captions(root: html.HtmlElement, options: Options) -> None:
             continue
         before, after = paragraph.getprevious(), paragraph.getnext()
         if all(_is_body_paragraph(neighbour, line) for neighbour in (before, after)):
-            _wrap_content(paragraph, "em")
+            tree.wrap_content(paragraph, "em")
 
 
-def _is_plain_short_line(element: html.HtmlElement, max_width: int) -> bool:
+def _is_plain_short_line(element: Element, max_width: int) -> bool:
     text = _text_of(element)
     return (
         bool(text)
@@ -390,7 +335,7 @@ def _is_plain_short_line(element: html.HtmlElement, max_width: int) -> bool:
     )
 
 
-def _is_body_paragraph(element: html.HtmlElement | None, caption: str) -> bool:
+def _is_body_paragraph(element: Element | None, caption: str) -> bool:
     if element is None or element.tag != "p":
         return False
     text = _text_of(element)
@@ -418,7 +363,7 @@ PASSES: list[Pass] = [
 ]
 
 
-def clean(root: html.HtmlElement, options: Options, passes: Iterable[Pass] = PASSES) -> None:
+def clean(root: Element, options: Options, passes: Iterable[Pass] = PASSES) -> None:
     """Run ``passes`` over ``root`` in order."""
     for cleaning_pass in passes:
         cleaning_pass(root, options)

@@ -12,12 +12,12 @@ import unicodedata
 from functools import lru_cache
 from html import escape as html_escape
 
-from bs4 import BeautifulSoup, NavigableString, Tag
-from lxml import html
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 from postconv.escape import escape_text
 from postconv.options import Options
+from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
@@ -141,6 +141,22 @@ def _is_simple_table(table: Tag) -> bool:
     return bool(table.find("tr"))
 
 
+class _Tag(Tag):
+    """A bs4 Tag whose ``find_parent(name)`` is a plain loop.
+
+    markdownify asks every tag ``find_parent('pre')``; bs4's general search
+    machinery made that a fifth of the conversion time.
+    """
+
+    def find_parent(self, name=None, attrs=None, string=None, **kwargs):  # type: ignore[override]
+        if not isinstance(name, str) or attrs or string is not None or kwargs:
+            return super().find_parent(name, attrs or {}, string, **kwargs)
+        parent = self.parent
+        while parent is not None and parent.name != name:
+            parent = parent.parent
+        return parent
+
+
 class PostConverter(MarkdownConverter):
     """markdownify's converter with postconv's output conventions."""
 
@@ -255,36 +271,41 @@ def converter_for(options: Options) -> PostConverter:
     return PostConverter()
 
 
-def to_markdown(root: html.HtmlElement, options: Options) -> str:
+def to_markdown(root: Element, options: Options) -> str:
     """Convert a cleaned lxml tree to Markdown."""
     return converter_for(options).convert_soup(to_soup(root))
 
 
-def to_soup(root: html.HtmlElement) -> BeautifulSoup:
+def to_soup(root: Element) -> BeautifulSoup:
     """Build markdownify's BeautifulSoup tree straight from the lxml tree.
 
-    The HTML is parsed once, by lxml; this feeds the tree to BeautifulSoup
-    as its own tree builders do, with no second parse and no serialisation
-    (which would also percent-encode ``{{ site.baseurl }}`` in URLs).
+    The HTML is parsed once, by lxml; its tree is copied node by node into
+    bs4 objects, linked as bs4's own parser would link them. No second
+    parse, no serialisation (which would also percent-encode
+    ``{{ site.baseurl }}`` in URLs).
     """
     soup = BeautifulSoup("", "html.parser")
-    stack: list[html.HtmlElement | str | None] = [root]
+    builder = soup.builder
+    last: PageElement = soup
+    stack: list[tuple[Element | str, Tag]] = [(root, soup)]
     while stack:
-        item = stack.pop()
-        if item is None:
-            soup.handle_endtag(stack.pop())
-        elif isinstance(item, str):
-            soup.handle_data(item)
-        else:
-            if item.tail and item is not root:
-                stack.append(item.tail)
-            if not isinstance(item.tag, str):
-                continue
-            soup.handle_starttag(item.tag, None, None, dict(item.attrib))
-            stack.append(item.tag)
-            stack.append(None)
-            stack.extend(reversed(item))
-            if item.text:
-                stack.append(item.text)
-    soup.endData()
+        node, parent = stack.pop()
+        if isinstance(node, str):
+            string = NavigableString(node)
+            string.setup(parent, last)
+            parent.contents.append(string)
+            last = string
+            continue
+        tag = _Tag(None, builder, node.tag, attrs=dict(node.attrib), parent=parent, previous=last)
+        parent.contents.append(tag)
+        last = tag
+        if node.tail and node is not root:
+            stack.append((node.tail, parent))
+        for child in reversed(node):
+            if isinstance(child.tag, str):
+                stack.append((child, tag))
+            elif child.tail:  # a comment the cleaning kept: only its tail is text
+                stack.append((child.tail, tag))
+        if node.text:
+            stack.append((node.text, tag))
     return soup

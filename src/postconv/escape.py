@@ -31,6 +31,10 @@ _LINE_START = re.compile(
 )
 
 
+# every character any rule above starts with; text without them is returned as is
+_MAYBE_SPECIAL = re.compile(r"[\\`*\[_<&~#>+=|\-.)]")
+
+
 def escape_text(text: str, in_table: bool = False, line_start: bool = True) -> str:
     """Escape ``text`` (one text node of the HTML) so it reads back as the same text.
 
@@ -47,6 +51,8 @@ def escape_text(text: str, in_table: bool = False, line_start: bool = True) -> s
 
 
 def _escape_plain(text: str, in_table: bool, line_start: bool) -> str:
+    if _MAYBE_SPECIAL.search(text) is None:  # most CJK prose: nothing to do
+        return text
     text = _INLINE.sub(r"\\\g<0>", text)
     if in_table:
         text = text.replace("|", r"\|")

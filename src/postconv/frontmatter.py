@@ -20,6 +20,9 @@ try:  # the C loader is an order of magnitude faster; same safety
 except AttributeError:  # pragma: no cover - libyaml missing
     _YamlLoader = yaml.SafeLoader
 
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
 Kind = Literal["yaml", "toml"]
 
 _FENCES: dict[str, tuple[Kind, re.Pattern[str]]] = {
@@ -80,17 +83,26 @@ def _validate(source: str, kind: Kind) -> None:
             raise FrontMatterError(message, line) from None
         return
     try:
-        data = yaml.load(source, Loader=_YamlLoader)  # a safe loader (CSafeLoader)
+        # compose, not load: the syntax is checked in C, no Python objects are built
+        node = yaml.compose(source, Loader=_YamlLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 2 if mark is not None else None
         problem = error.problem or error.context or "syntax error"
         raise FrontMatterError(f"invalid YAML front matter: {problem}", line) from None
-    except (yaml.YAMLError, ValueError, OverflowError) as error:
-        # e.g. a timestamp such as 2008-13-45 matches YAML's pattern but is no date
+    except yaml.YAMLError as error:
         raise FrontMatterError(f"invalid YAML front matter: {_first_line(error)}", None) from None
-    if data is not None and not isinstance(data, dict):
+    if node is None:
+        return
+    if not isinstance(node, yaml.MappingNode):
         raise FrontMatterError("YAML front matter is not a mapping of keys to values", 2)
+    for _, value in node.value:
+        if value.tag == _TIMESTAMP:  # a date such as 2008-13-45 matches YAML's pattern
+            try:
+                _CONSTRUCTOR.construct_yaml_timestamp(value)
+            except ValueError as error:
+                message = f"invalid date {value.value!r}: {error}"
+                raise FrontMatterError(message, value.start_mark.line + 2) from None
 
 
 def _first_line(error: Exception) -> str:

@@ -1,0 +1,119 @@
+"""Small lxml tree operations the cleaning passes are written with.
+
+Plain ``lxml.etree`` elements (not ``lxml.html``'s, whose per-access class
+lookup cost a tenth of the conversion time), so the few conveniences of
+``lxml.html`` we need live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+Element = etree._Element
+
+_PARSER_OPTIONS = {"recover": True, "remove_blank_text": False, "huge_tree": True}
+
+
+def parse_fragment(source: str) -> tuple[Element, bool]:
+    """Parse an HTML fragment into a ``<div>`` root.
+
+    Also says whether libxml2 stopped at its nesting limit (it then silently
+    drops the rest of the text, so the caller must flatten and parse again).
+    """
+    parser = etree.HTMLParser(**_PARSER_OPTIONS)
+    document = etree.fromstring(f"<html><body>{source}</body></html>", parser)
+    root = document.find("body")
+    if root is None:  # pragma: no cover - libxml2 always makes a body for this input
+        root = etree.SubElement(document, "body")
+    root.tag = "div"
+    too_deep = any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
+    return root, too_deep
+
+
+def elements(root: Element, *tags: str) -> list[Element]:
+    """Elements below ``root`` (a snapshot, safe to mutate while looping)."""
+    return [el for el in root.iter(*tags) if el is not root and isinstance(el.tag, str)]
+
+
+def text_of(element: Element) -> str:
+    return "".join(element.itertext())
+
+
+def new(tag: str, *children: Element, text: str | None = None) -> Element:
+    element = etree.Element(tag)
+    element.text = text
+    element.extend(children)
+    return element
+
+
+def _append_text(parent: Element, previous: Element | None, text: str) -> None:
+    if previous is None:
+        parent.text = (parent.text or "") + text
+    else:
+        previous.tail = (previous.tail or "") + text
+
+
+def drop_tree(element: Element) -> None:
+    """Remove ``element`` and its content, keeping its tail text."""
+    parent = element.getparent()
+    if element.tail:
+        _append_text(parent, element.getprevious(), element.tail)
+    parent.remove(element)
+
+
+detach = drop_tree  # taking an element out to reuse it: same steps, its tail stays behind
+
+
+def drop_tag(element: Element) -> None:
+    """Remove the tag of ``element``, keeping its text and children in place."""
+    parent = element.getparent()
+    previous = element.getprevious()
+    if element.text:
+        _append_text(parent, previous, element.text)
+    if element.tail:
+        if len(element):
+            last = element[-1]
+            last.tail = (last.tail or "") + element.tail
+        else:
+            _append_text(parent, previous, element.tail)
+        element.tail = None
+    for child in reversed(element):
+        element.addnext(child)
+    parent.remove(element)
+
+
+def only_child(element: Element, strip: Callable[[str], str]) -> Element | None:
+    """The single child element when ``element`` holds nothing else but whitespace."""
+    children = [child for child in element if isinstance(child.tag, str)]
+    if len(children) != 1 or strip(element.text or ""):
+        return None
+    child = children[0]
+    return None if strip(child.tail or "") else child
+
+
+def wrap_content(element: Element, tag: str) -> None:
+    """Put all of ``element``'s content inside a new ``<tag>`` child."""
+    wrapper = new(tag, *list(element), text=element.text)
+    element.text = None
+    element.append(wrapper)
+
+
+def split(paragraph: Element, is_boundary: Callable[[Element], bool], keep_boundary: bool) -> None:
+    """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds."""
+    boundaries = {child for child in paragraph if is_boundary(child)}  # before anything moves
+    pieces: list[Element] = [new(paragraph.tag, text=paragraph.text)]
+    for child in list(paragraph):
+        if child not in boundaries:
+            pieces[-1].append(child)
+            continue
+        tail, child.tail = child.tail, None
+        if keep_boundary:
+            pieces.append(child)
+        pieces.append(new(paragraph.tag, text=tail))
+    tail, paragraph.tail = paragraph.tail, None
+    for piece in pieces:
+        paragraph.addprevious(piece)
+    pieces[-1].tail = tail
+    paragraph.getparent().remove(paragraph)
