@@ -62,6 +62,8 @@ CASES = [
         '<p>a</p><p><img src="x"></p>',
     ),
     (clean.merge_adjacent_emphasis, "<b>加</b><b>粗</b>尾", "<b>加粗</b>尾"),
+    (clean.merge_adjacent_emphasis, "<b>加</b><strong>粗</strong>", "<b>加粗</b>"),
+    (clean.unnest_emphasis, "<b>a<strong>b<em>c<i>d</i></em></strong></b>", "<b>ab<em>cd</em></b>"),
     (
         clean.links_outside_emphasis,
         '<strong><a href="/u">链接</a></strong>',

@@ -32,6 +32,7 @@ BLOCK_TAGS = frozenset(
 )
 _DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
 _BOLD_TAGS = frozenset({"strong", "b"})
+_EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
 _KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
 _BLOCK_CONTENT = frozenset(
@@ -223,13 +224,23 @@ def drop_empty(root: Element, options: Options) -> None:
         tree.drop_tree(element)
 
 
+def unnest_emphasis(root: Element, options: Options) -> None:
+    """Bold inside bold (italic inside italic) adds nothing but ``****``: unwrap it."""
+    for element in _elements(root, *_EMPHASIS):
+        kind = _EMPHASIS[element.tag]
+        if any(_EMPHASIS.get(ancestor.tag) == kind for ancestor in element.iterancestors()):
+            tree.drop_tag(element)
+
+
 def merge_adjacent_emphasis(root: Element, options: Options) -> None:
     """``<b>a</b><b>b</b>`` → ``<b>ab</b>``, so no ``****`` appears between them."""
-    for element in _elements(root, "strong", "b", "em", "i"):
+    for element in _elements(root, *_EMPHASIS):
+        if element.getparent() is None:  # merged into its neighbour already
+            continue
         following = element.getnext()
         while (
             following is not None
-            and following.tag == element.tag
+            and _EMPHASIS.get(following.tag) == _EMPHASIS[element.tag]
             and not (element.tail or "").strip()
         ):
             following.tag = "span"  # only a container while it is moved
@@ -241,7 +252,7 @@ def merge_adjacent_emphasis(root: Element, options: Options) -> None:
 
 def links_outside_emphasis(root: Element, options: Options) -> None:
     """``<b><a>x</a></b>`` → ``<a><b>x</b></a>``: ``**[x](u)**`` fails beside CJK text."""
-    for emphasis in _elements(root, "strong", "b", "em", "i"):
+    for emphasis in _elements(root, *_EMPHASIS):
         link = _only_child(emphasis)
         if link is None or link.tag != "a":
             continue
@@ -354,6 +365,7 @@ PASSES: list[Pass] = [
     split_double_breaks,
     strip_edge_space,
     drop_empty,
+    unnest_emphasis,
     merge_adjacent_emphasis,
     links_outside_emphasis,
     shift_headings,
