@@ -12,28 +12,58 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html.parser import HTMLParser
 
 from lxml import etree, html
 from markdown_it import MarkdownIt
 
 from postconv.clean import is_hidden
+from postconv.footer import ATTRIBUTION_LABELS, is_navigation
+
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 
 _WORD = re.compile(r"\w+")
 _INVISIBLE = {"script", "style", "template", "noscript", "head", "title"}
+# WordPress [caption …] shortcode markup is not text; the caption inside it is
+_SHORTCODE_TAGS = re.compile(r"\[/?caption\b[^\]]*\]", re.I)
+# the footer rewrites "文章来源：X" as "来源：X": labels are not article text
+_LABELS = re.compile(ATTRIBUTION_LABELS, re.I)
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
-def visible_words(markdown: str) -> str:
-    """The visible word characters of ``markdown`` once rendered, in order."""
-    rendered = _md.render(markdown)
-    if not rendered.strip():
+def visible_words(markdown: str, link_targets: bool = False) -> str:
+    """The visible word characters of ``markdown`` once rendered, in order.
+
+    With ``link_targets`` each link's URL follows its text (a footer turns
+    ``<http://…>`` into ``[name](http://…)``: the URL is kept, not shown).
+    Without, links that only navigate (``[返回首页](…)``) are left out.
+    Attribution labels (文章来源, Source) do not count: the footer rewrites them.
+    """
+    words = html_words(_md.render(_SHORTCODE_TAGS.sub(" ", markdown)), link_targets)
+    return _LABELS.sub("", words)
+
+
+def html_words(fragment: str, link_targets: bool = False) -> str:
+    """The visible word characters of an HTML fragment (no Markdown rendering), in order.
+
+    Text and image alts count, link targets too with ``link_targets``; script,
+    style and hidden elements do not. Safe on any nesting depth.
+    """
+    if not fragment.strip():
         return ""
+    if fragment.count("<") > _FLATTEN_ABOVE_TAGS:
+        # libxml2 silently drops everything nested deeper than 2047 (255 without
+        # huge_tree) levels: flatten first, or deep text would vanish on both sides.
+        fragment = flatten_deep_html(fragment)
     parser = html.HTMLParser(recover=True, huge_tree=True)
-    root = html.fragment_fromstring(rendered, create_parent="div", parser=parser)
-    return "".join(_WORD.findall(" ".join(_pieces(root))))
+    try:
+        root = html.fragment_fromstring(fragment, create_parent="div", parser=parser)
+    except etree.ParserError:  # nothing but comments / processing instructions
+        return ""
+    return "".join(_WORD.findall(" ".join(_pieces(root, link_targets))))
 
 
-def _pieces(root: etree._Element) -> Iterator[str]:
+def _pieces(root: etree._Element, link_targets: bool) -> Iterator[str]:
     # iterative walk: inputs may nest deeper than Python's recursion limit.
     # The stack holds elements still to enter and strings (tails, link
     # targets) to emit once the elements above them are done.
@@ -47,8 +77,11 @@ def _pieces(root: etree._Element) -> Iterator[str]:
             stack.append(item.tail)
         if not isinstance(item.tag, str) or item.tag in _INVISIBLE or is_hidden(item):
             continue
-        if item.tag == "a" and item.get("href"):
-            stack.append(item.get("href"))
+        if item.tag == "a":
+            if link_targets and item.get("href"):
+                stack.append(item.get("href"))
+            elif not link_targets and is_navigation(item.text_content()):
+                continue
         stack.extend(reversed(item))
         if item.tag == "img":
             yield item.get("alt", "")
@@ -56,10 +89,98 @@ def _pieces(root: etree._Element) -> Iterator[str]:
             yield item.text
 
 
+#: fewer tags than this cannot nest deep enough to hit libxml2's depth limit
+_FLATTEN_ABOVE_TAGS = 2000
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr"}
+)
+
+
+def flatten_deep_html(fragment: str, max_depth: int = 1000) -> str:
+    """Drop the tags (never the text) of elements nested deeper than ``max_depth``.
+
+    A streaming pass (the standard library's tokenizer, no tree, no recursion).
+    Elements whose content is invisible (script, style, hidden …) keep their
+    tags at any depth so their content stays invisible. Nesting is counted
+    naively (an unclosed ``<p>`` counts), which only ever drops extra tags.
+    """
+    flattener = _Flattener(max_depth)
+    flattener.feed(fragment)
+    flattener.close()
+    return "".join(flattener.out)
+
+
+class _Flattener(HTMLParser):
+    def __init__(self, max_depth: int) -> None:
+        super().__init__(convert_charrefs=False)
+        self.max_depth = max_depth
+        self.out: list[str] = []
+        self.stack: list[tuple[str, bool, bool]] = []  # (tag, emitted, inside invisible)
+        self.open_count: dict[str, int] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        raw = self.get_starttag_text() or f"<{tag}>"
+        if tag in _VOID:
+            self.out.append(raw)
+            return
+        inside = bool(self.stack) and self.stack[-1][2]
+        hides = tag in _INVISIBLE or _hidden_attrs(attrs)
+        keep = len(self.stack) < self.max_depth or (hides and not inside)
+        if keep:
+            self.out.append(raw)
+        self.stack.append((tag, keep, inside or (hides and keep)))
+        self.open_count[tag] = self.open_count.get(tag, 0) + 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or f"<{tag}/>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open_count.get(tag):
+            return  # a stray end tag: dropped, as a browser would
+        while True:  # pops what it scans: linear over the whole document
+            open_tag, emitted, _ = self.stack.pop()
+            self.open_count[open_tag] -= 1
+            if open_tag == tag:
+                if emitted:
+                    self.out.append(f"</{tag}>")
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.out.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.out.append(f"&#{name};")
+
+    def handle_comment(self, data: str) -> None:
+        self.out.append(f"<!--{data}-->")
+
+    def handle_decl(self, decl: str) -> None:
+        self.out.append(f"<!{decl}>")
+
+    def handle_pi(self, data: str) -> None:
+        self.out.append(f"<?{data}>")
+
+    def unknown_decl(self, data: str) -> None:
+        self.out.append(f"<![{data}]>")
+
+
+def _hidden_attrs(attrs: list[tuple[str, str | None]]) -> bool:
+    for name, value in attrs:
+        if name == "hidden" or (
+            name == "style" and value and _DISPLAY_NONE.search(value) is not None
+        ):
+            return True
+    return False
+
+
 def lost_text(source: str, output: str) -> str | None:
     """Return the first missing stretch of ``source``'s visible text in ``output``, or None."""
     wanted = visible_words(source)
-    found = visible_words(output)
+    found = visible_words(output, link_targets=True)
     position = 0
     for index, char in enumerate(wanted):
         position = found.find(char, position)

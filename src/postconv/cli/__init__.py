@@ -24,6 +24,12 @@ class DefaultGroup(click.Group):
             args = [self.default, *args]
         return super().parse_args(ctx, args)
 
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Show the default command's usage and options, then the other commands."""
+        command = self.commands[self.default]
+        command.format_help(click.Context(command, info_name=ctx.info_name), formatter)
+        self.format_commands(ctx, formatter)
+
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="postconv")

@@ -1,20 +1,359 @@
-"""``postconv FILE...`` (stub, being written)."""
+"""``postconv FILE...``: read posts, call the pure core, write or report, set the exit code.
+
+Three modes, chosen by the flags:
+
+- *convert* (no flag): one FILE, or ``-`` for stdin, to stdout or to ``-o FILE``;
+- *in place* (``-i``): rewrite each FILE whose output differs, atomically;
+- *check* (``--check``, ``--diff``): write nothing, list or show what would change.
+
+Exit codes, as black and ruff format: 0 done or nothing to change, 1 (check mode)
+some file would change, 2 bad usage or bad input. A bad file does not stop the
+others: it is reported on stderr as one line and the exit code is 2 at the end.
+Stdout carries only Markdown or diffs, as UTF-8 whatever the locale; every
+message goes to stderr.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+import enum
+import os
+import re
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import click
 
-from postconv.decode import decode_post
-from postconv.pipeline import convert
+from postconv.config import SETTINGS, ConfigLookup, Setting, Value, split_settings
+from postconv.decode import Decoded
+from postconv.errors import PostconvError
+from postconv.fidelity import lost_text
+from postconv.files import atomic_write, read_post, read_stream
+from postconv.pipeline import Result, convert
+
+STDIN = "-"
+HTML_SUFFIXES = (".html", ".htm")
+_LINES = re.compile(r"[^\n]*\n|[^\n]+")
 
 
-@click.command("format")
-@click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
-def format_files(files: tuple[str, ...]) -> None:
-    """Convert FILE (or - for stdin) and print the Markdown."""
-    for name in files:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-        sys.stdout.buffer.write(convert(decode_post(data).text).text.encode())
+class Mode(enum.Enum):
+    CONVERT = "convert"
+    IN_PLACE = "in place"
+    CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What the command line asked for: the same for every FILE."""
+
+    mode: Mode
+    output: str | None  # -o FILE, convert mode only
+    diff: bool
+    quiet: bool
+    cli_values: dict[str, Value]  # settings given on the command line, by name
+    configs: ConfigLookup
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one post becomes, before anything is written."""
+
+    source: str
+    target: str  # differs from source when --rename-ext renames it
+    before: str
+    result: Result
+    changed: bool  # content, encoding or name differs
+
+
+class OneLineErrors(click.Command):
+    """A command whose usage errors print as one ``postconv: error: …`` line, exit code 2."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with _one_line_usage_errors(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _one_line_usage_errors(ctx):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors(ctx: click.Context) -> Iterator[None]:
+    try:
+        yield
+    except click.UsageError as error:
+        message = error.format_message().rstrip(".")
+        say(f"error: {message} (see '{ctx.find_root().info_name} --help')")
+        ctx.exit(2)
+
+
+def setting_option(setting: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The click option for one row of the settings table; unset options are None."""
+    if setting.type is bool:
+        flags = f"--{setting.key}/--no-{setting.key}"
+        return click.option(flags, setting.name, default=None, help=setting.help)
+    return click.option(
+        f"--{setting.key}",
+        setting.name,
+        type=setting.type,
+        default=None,
+        metavar=setting.metavar,
+        help=setting.help,
+    )
+
+
+def setting_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for setting in reversed(SETTINGS):
+        function = setting_option(setting)(function)
+    return function
+
+
+@click.command("format", cls=OneLineErrors)
+@click.argument("files", nargs=-1, metavar="FILE...", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", metavar="FILE", help="Write the Markdown to FILE (atomically).")
+@click.option("-i", "--in-place", is_flag=True, help="Rewrite each FILE that would change.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any FILE would change.")
+@click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
+@setting_options
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Report errors only.")
+def format_files(
+    files: tuple[str, ...],
+    output: str | None,
+    in_place: bool,
+    check: bool,
+    diff: bool,
+    config_file: Path | None,
+    quiet: bool,
+    **cli_settings: Value | None,
+) -> None:
+    """Convert FILE (or - for stdin) to Markdown on stdout; with -i, --check or --diff, many.
+
+    \b
+      postconv post.html > post.md        one post to stdout
+      postconv - < post.html > post.md    stdin to stdout
+      postconv post.html -o post.md       one post to a file, written atomically
+      postconv -i _posts/*.html           rewrite posts in place
+      postconv --check _posts/*           exit 1 if any post would change
+      postconv --diff _posts/*            show what would change
+
+    Settings come from [tool.postconv] in the nearest pyproject.toml (or --config),
+    keys named as the options (heading-level = 3); the command line wins.
+    """
+    mode = _mode(files, output, in_place, check, diff, cli_settings)
+    cli_values = {name: value for name, value in cli_settings.items() if value is not None}
+    try:
+        split_settings(cli_values)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    try:
+        configs = ConfigLookup(config_file)
+    except PostconvError as error:
+        say(f"error: {error}")
+        raise SystemExit(2) from None
+    run = Run(mode, output, diff, quiet, cli_values, configs)
+    tally = Counter(_process(name, run) for name in files)
+    if mode is not Mode.CONVERT and not quiet:
+        say(summary(tally, mode), prefix="")
+    raise SystemExit(exit_code(tally, mode))
+
+
+def _mode(
+    files: tuple[str, ...],
+    output: str | None,
+    in_place: bool,
+    check: bool,
+    diff: bool,
+    cli_settings: dict[str, Value | None],
+) -> Mode:
+    """The mode the flags ask for; a :class:`click.UsageError` if they make none."""
+    if not files:
+        raise click.UsageError("no FILE given (use - to read standard input)")
+    if STDIN in files and len(files) > 1:
+        raise click.UsageError("- (standard input) must be the only FILE")
+    if in_place and (check or diff):
+        raise click.UsageError("--in-place cannot be combined with --check or --diff")
+    if output is not None and (in_place or check or diff):
+        raise click.UsageError("-o/--output cannot be combined with --in-place, --check or --diff")
+    if in_place and STDIN in files:
+        raise click.UsageError("--in-place needs file names, not - (standard input)")
+    if cli_settings.get("rename_ext") is not None and not (in_place or check or diff):
+        raise click.UsageError("--rename-ext needs --in-place, --check or --diff")
+    if in_place:
+        return Mode.IN_PLACE
+    if check or diff:
+        return Mode.CHECK
+    if len(files) > 1:
+        raise click.UsageError("several FILEs need --in-place, --check or --diff")
+    return Mode.CONVERT
+
+
+def _process(name: str, run: Run) -> str:
+    """Convert and write or report one FILE; return its outcome for the tally."""
+    try:
+        plan = _plan(name, run)
+        if run.mode is Mode.CONVERT:
+            _write_output(plan.result.text.encode(), run.output)
+            return "converted"
+        if not plan.changed:
+            return "unchanged"
+        if run.mode is Mode.IN_PLACE:
+            _write_in_place(plan)
+        elif run.diff:
+            diff = unified_diff(plan.before, plan.result.text, plan.source, plan.target)
+            _write_stdout(diff.encode("utf-8", "surrogateescape"))  # undecodable file names
+        if not run.quiet:
+            say(_change_line(plan, run.mode), prefix="")
+        return "changed"
+    except PostconvError as error:
+        say(f"error: {_display(name)}: {error}")
+        return "failed"
+    except Exception as error:  # a bug in postconv: report it, go on with the other files
+        reason = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+        say(f"error: {_display(name)}: internal error, please report: {reason}")
+        return "failed"
+
+
+def _plan(name: str, run: Run) -> Plan:
+    decoded = _read(name)
+    directory = Path.cwd() if name == STDIN else Path(os.path.abspath(name)).parent
+    values = {**run.configs.settings_for(directory), **run.cli_values}
+    options, steering = split_settings(values)
+    result = convert(decoded.text, options)
+    if steering.get("verify", run.mode is not Mode.CONVERT):
+        _verify(decoded.text, result)
+    rename_ext = steering.get("rename_ext") if run.mode is not Mode.CONVERT else None
+    target = renamed(name, rename_ext) if name != STDIN else name
+    changed = result.changed or decoded.encoding != "utf-8" or target != name
+    return Plan(name, target, decoded.text, result, changed)
+
+
+def _read(name: str) -> Decoded:
+    if name == STDIN:
+        return read_stream(_binary("stdin"))
+    return read_post(name)
+
+
+def _verify(before: str, result: Result) -> None:
+    """Raise if ``result`` lost visible text of ``before``.
+
+    :func:`~postconv.fidelity.lost_text` leaves out what postconv drops on
+    purpose: navigation links, attribution labels, shortcode markup.
+    """
+    lost = lost_text(before, result.text)
+    if lost is not None:
+        raise PostconvError(f"refused: output would lose visible text “{lost}” (see --no-verify)")
+
+
+def renamed(name: str, extension: str | None) -> str:
+    """``name`` with its .html/.htm suffix replaced by ``extension``, if one is set."""
+    path = Path(name)
+    if not extension or path.suffix.lower() not in HTML_SUFFIXES:
+        return name
+    suffix = extension if extension.startswith(".") else f".{extension}"
+    try:
+        return str(path.with_suffix(suffix))
+    except ValueError:
+        raise PostconvError(f"invalid rename-ext {extension!r}") from None
+
+
+def _write_output(data: bytes, output: str | None) -> None:
+    if output is None or output == STDIN:
+        _write_stdout(data)
+        return
+    try:
+        atomic_write(output, data)
+    except OSError as error:
+        raise PostconvError(f"cannot write {output}: {error.strerror or error}") from None
+
+
+def _write_in_place(plan: Plan) -> None:
+    try:
+        if plan.target != plan.source:
+            if os.path.lexists(plan.target):
+                raise PostconvError(f"cannot rename to {plan.target}: it exists")
+            atomic_write(plan.target, plan.result.text.encode())
+            os.unlink(plan.source)
+        else:
+            atomic_write(plan.source, plan.result.text.encode())
+    except OSError as error:
+        raise PostconvError(f"cannot write: {error.strerror or error}") from None
+
+
+def _write_stdout(data: bytes) -> None:
+    stream = _binary("stdout")
+    try:
+        stream.write(data)
+        stream.flush()
+    except BrokenPipeError:  # `postconv post.html | head`: the reader has gone, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        raise SystemExit(1) from None
+
+
+def unified_diff(before: str, after: str, source: str, target: str) -> str:
+    """A unified diff of two texts, marking a last line without a newline as diff(1) does."""
+    lines = difflib.unified_diff(
+        _LINES.findall(before), _LINES.findall(after), _display(source), _display(target)
+    )
+    marked = (
+        line if line.endswith("\n") else f"{line}\n\\ No newline at end of file\n" for line in lines
+    )
+    return "".join(marked)
+
+
+def _change_line(plan: Plan, mode: Mode) -> str:
+    would = "would " if mode is Mode.CHECK else ""
+    if plan.target != plan.source:
+        return f"{would}rename {plan.source} -> {plan.target}"
+    return f"{would}reformat {plan.source}" if would else f"reformatted {plan.source}"
+
+
+def summary(tally: Counter[str], mode: Mode) -> str:
+    """One line such as ``2 files reformatted, 1 file left unchanged, 1 file failed.``"""
+    if mode is Mode.CHECK:
+        words = {"changed": "would be reformatted", "unchanged": "already formatted"}
+    else:
+        words = {"changed": "reformatted", "unchanged": "left unchanged"}
+    words["failed"] = "failed"
+    parts = [
+        f"{tally[key]} file{'s' if tally[key] != 1 else ''} {text}"
+        for key, text in words.items()
+        if tally[key]
+    ]
+    return (", ".join(parts) or "no files") + "."
+
+
+def exit_code(tally: Counter[str], mode: Mode) -> int:
+    """2 if any file failed, else 1 if check mode found a change, else 0."""
+    if tally["failed"]:
+        return 2
+    return 1 if mode is Mode.CHECK and tally["changed"] else 0
+
+
+def _display(name: str) -> str:
+    return "<stdin>" if name == STDIN else name
+
+
+def _binary(name: str) -> BinaryIO:
+    """The byte stream under ``sys.stdin``/``stdout``/``stderr`` (click's runner replaces them)."""
+    stream = getattr(sys, name)
+    if name != "stdin":
+        stream.flush()  # anything written as text before goes first
+    return stream.buffer
+
+
+def say(message: str, prefix: str = "postconv: ") -> None:
+    """Write one line to stderr as UTF-8, whatever the locale."""
+    stream = _binary("stderr")
+    stream.write(f"{prefix}{message}\n".encode("utf-8", "surrogateescape"))
+    stream.flush()

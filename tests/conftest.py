@@ -1,0 +1,55 @@
+"""Helpers shared by the test modules: where things are, and running the real command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SEED = CORPUS / "seed.txt"
+
+#: Variables that would make Python pick UTF-8 for stdio by itself; the real
+#: subprocess runs without them so that the command has to do it.
+_ENCODING_VARIABLES = ("PYTHONIOENCODING", "PYTHONUTF8", "LANG", "LANGUAGE", "LC_CTYPE", "LC_ALL")
+
+
+def corpus_post(pattern: str) -> Path:
+    """The one corpus file whose name matches ``pattern`` (a glob below ``CORPUS``)."""
+    found = sorted(CORPUS.rglob(pattern))
+    assert len(found) == 1, f"{pattern!r} matches {len(found)} corpus files"
+    return found[0]
+
+
+def plain_env(**overrides: str) -> dict[str, str]:
+    """The current environment in the C locale, without Python's UTF-8 switches.
+
+    ``PYTHONCOERCECLOCALE=0`` and ``PYTHONUTF8=0`` keep Python from upgrading
+    the C locale to UTF-8, so stdio really is ASCII unless the program says otherwise.
+    """
+    env = {key: value for key, value in os.environ.items() if key not in _ENCODING_VARIABLES}
+    env.update(LC_ALL="C", PYTHONCOERCECLOCALE="0", PYTHONUTF8="0")
+    env.update(overrides)
+    return env
+
+
+def run_postconv(
+    *args: str | os.PathLike[str],
+    input: bytes | str | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """Run ``python -m postconv ARGS`` as a real process, C locale; stdout/stderr as bytes."""
+    data = input.encode() if isinstance(input, str) else input
+    return subprocess.run(
+        [sys.executable, "-m", "postconv", *map(str, args)],
+        input=data if data is not None else b"",
+        capture_output=True,
+        env=dict(env) if env is not None else plain_env(),
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
