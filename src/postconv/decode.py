@@ -40,7 +40,25 @@ def _detect(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
         raise PostconvError(
             f"not UTF-8 (bad byte at offset {utf8_error.start}) and no known encoding explains it"
         )
-    return _checked(str(best), codecs.lookup(best.encoding).name)
+    text = str(best)
+    if len(text) == len(data) and _looks_western(data):
+        # A single-byte guess: on short Western text the detector picks cp1250,
+        # mac_turkish … as readily as cp1252 ("Voilŕ", "GrĂĽĂźe"). Latin-1 and
+        # cp1252 are what old Western posts really are.
+        try:
+            return _checked(data.decode("cp1252"), "cp1252")
+        except UnicodeDecodeError:
+            pass
+    return _checked(text, codecs.lookup(best.encoding).name)
+
+
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _looks_western(data: bytes) -> bool:
+    """Mostly lone high bytes between ASCII letters: accented Latin, not CJK pairs."""
+    runs = _HIGH_RUN.findall(data)
+    return bool(runs) and sum(len(run) == 1 for run in runs) * 2 >= len(runs)
 
 
 def _checked(text: str, encoding: str) -> Decoded:

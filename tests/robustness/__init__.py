@@ -1,0 +1,1 @@
+"""Robustness suite: bad input, odd input, properties, fuzzing, CommonMark round trip."""
