@@ -1,13 +1,257 @@
-"""``postconv migrate SRC DEST`` (stub, being written)."""
+"""``postconv migrate SRC DEST``: options → :func:`postconv.batch.migrate` → summary, exit code.
+
+Exit codes: 0 all good, 1 some file failed or was refused, 2 usage error,
+130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (re-running finishes the job).
+A first signal stops the run cleanly; a second one exits at once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from typing import IO, NoReturn
+
 import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from postconv.batch import Settings
+from postconv.batch import migrate as run_migration
+from postconv.batch_report import (
+    STATUSES,
+    Outcome,
+    ReportWriter,
+    Summary,
+    display_path,
+)
+from postconv.options import Options
+from postconv.sources import SourceError
 
 
 @click.command()
-@click.argument("src")
-@click.argument("dest")
-def migrate(src: str, dest: str) -> None:
-    """Convert a whole archive (directory, zip or tar) into DEST."""
-    raise click.ClickException("not yet")
+@click.argument("src", type=click.Path())  # checked by the batch: one-line errors
+@click.argument("dest", type=click.Path())
+@click.option("--ext", default=".md", show_default=True, help="Extension of converted posts.")
+@click.option(
+    "--skip-other", is_flag=True, help="Skip files that are not posts instead of copying them."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="CPU count",
+    help="Worker processes.",
+)
+@click.option("--force", is_flag=True, help="Rewrite outputs even when newer than their input.")
+@click.option(
+    "--fsync",
+    is_flag=True,
+    help="Flush every output to disk before its rename (slower; survives a power cut).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary table.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write one JSON line per input (status, output, error, encoding, seconds).",
+)
+@click.option("--heading-level", type=click.IntRange(1, 6), default=2, show_default=True)
+@click.option("--keep-nav", is_flag=True, help="Keep trailing navigation links.")
+@click.option("--source-label", default=None, help="Label of the source footer.")
+@click.option("--source-to-front-matter", is_flag=True, help="Move the source into the header.")
+def migrate(
+    src: str,
+    dest: str,
+    ext: str,
+    skip_other: bool,
+    jobs: int,
+    force: bool,
+    fsync: bool,
+    quiet: bool,
+    report_path: str | None,
+    heading_level: int,
+    keep_nav: bool,
+    source_label: str | None,
+    source_to_front_matter: bool,
+) -> None:
+    """Convert a whole archive SRC (directory, .zip, .tar[.gz|.bz2|.xz]) into directory DEST.
+
+    \b
+    Posts (.html .htm .xhtml .md .markdown .mdown .mkd .mkdn .txt) are
+    converted and written as UTF-8 with extension --ext; other files are
+    copied (or skipped with --skip-other); hidden files are ignored. Outputs
+    newer than their input are kept unless --force, so re-running an
+    interrupted migration finishes it.
+    """
+    try:
+        options = Options(heading_level, keep_nav, source_label, source_to_front_matter)
+        settings = Settings(
+            ext=ext,
+            copy_other=not skip_other,
+            force=force,
+            fsync=fsync,
+            jobs=jobs,
+            options=options,
+        )
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    show_progress = stderr.is_terminal and not quiet
+    with _report_file(report_path) as report, _progress(stderr, show_progress) as progress:
+        display = _Display(progress, stderr, report)
+        on_total = display.total if show_progress else None
+        try:
+            with _stop_on_signals() as stop:
+                summary = run_migration(src, dest, settings, display.outcome, on_total, stop)
+        except SourceError as error:
+            stderr.print(f"postconv migrate: error: {error}", markup=False)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            display.interrupted(signal.SIGINT)
+        except Exception as error:  # a bug: still one line, never a traceback
+            message = f"postconv migrate: internal error: {type(error).__name__}: {error}"
+            stderr.print(message.splitlines()[0], markup=False)
+            sys.exit(2)
+        if summary.interrupted:
+            display.interrupted(stop.signum)
+    if not quiet:
+        _print_summary(summary, Console(highlight=False))
+    sys.exit(0 if summary.ok else 1)
+
+
+class _Display:
+    """Receives every outcome: progress bar, one line per problem, JSONL report."""
+
+    def __init__(self, progress: Progress | None, stderr: Console, report: IO[str] | None) -> None:
+        self.progress = progress
+        self.task = progress.add_task("migrating", total=None) if progress else None
+        self.console = progress.console if progress else stderr
+        self.report = ReportWriter(report) if report is not None else None
+        self.done = 0
+
+    def total(self, count: int | None) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, total=count)
+            self.progress.start()
+
+    def outcome(self, outcome: Outcome) -> None:
+        self.done += 1
+        if outcome.worth_a_line:
+            line = f"{outcome.input}: {outcome.status}: {outcome.error}"
+            self.console.print(display_path(line), markup=False)
+        if self.report is not None:
+            self.report(outcome)
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+
+    def interrupted(self, signum: int) -> NoReturn:
+        if self.progress is not None:
+            self.progress.stop()
+        self.console.print(
+            f"postconv migrate: interrupted after {self.done} files; "
+            "run the same command again to finish (finished outputs are kept)",
+            markup=False,
+        )
+        sys.exit(128 + signum)
+
+
+@contextlib.contextmanager
+def _progress(console: Console, enabled: bool) -> Iterator[Progress | None]:
+    if not enabled:
+        yield None
+        return
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
+    # started by _Display.total(), once the worker processes are forked: forking
+    # while the bar's refresh thread runs could copy a held lock into a worker
+    progress = Progress(*columns, console=console, transient=True)
+    try:
+        yield progress
+    finally:
+        progress.stop()
+
+
+@contextlib.contextmanager
+def _report_file(path: str | None) -> Iterator[IO[str] | None]:
+    if path is None:
+        yield None
+        return
+    try:
+        stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as error:
+        raise click.BadParameter(f"{path}: {error.strerror}", param_hint="--report") from None
+    with stream:
+        yield stream
+
+
+class _Stop(threading.Event):
+    """Set by the first Ctrl-C, SIGTERM (kill) or SIGHUP (terminal closed); remembers which."""
+
+    signum: int = signal.SIGINT
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[_Stop]:
+    """The first signal asks the batch to stop cleanly; a second one exits at once.
+
+    Exit codes are 128 + the signal: 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
+    """
+    stop = _Stop()
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            os._exit(128 + signum)  # impatient: outputs stay whole, the next run sweeps temps
+        stop.signum = signum
+        stop.set()
+
+    wanted = [
+        signal.SIGINT,
+        signal.SIGTERM,
+        *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else []),
+    ]
+    try:
+        previous = {signum: signal.signal(signum, handler) for signum in wanted}
+    except ValueError:  # not the main thread: leave the signals alone
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        for signum, action in previous.items():
+            signal.signal(signum, action)
+
+
+def _print_summary(summary: Summary, console: Console) -> None:
+    table = Table(title="postconv migrate", title_justify="left")
+    table.add_column("status")
+    table.add_column("files", justify="right")
+    for status in STATUSES:
+        table.add_row(status, str(summary.counts[status]))
+    table.add_row("total", str(summary.total), end_section=True)
+    table.add_row("seconds", f"{summary.elapsed:.1f}")
+    table.add_row("posts/s", f"{summary.posts_per_second:.0f}")
+    for encoding, count in summary.encodings.most_common():
+        table.add_row(f"decoded from {encoding}", str(count))
+    if summary.stale_temps_removed:
+        table.add_row("stale temp files removed", str(summary.stale_temps_removed))
+    console.print(table)

@@ -1,0 +1,384 @@
+"""Benchmark postconv's batch migration against plain markdownify.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/run.py                 # 20,000 posts, corpus in bench/corpus/
+    .venv/bin/python bench/run.py --posts 2000    # smaller
+    .venv/bin/python bench/run.py --posts 50 --workdir /tmp/b --jobs 2 --json out.json
+    .venv/bin/python bench/run.py --dest /dev/shm/postconv-out   # (d) writes to tmpfs
+    .venv/bin/python bench/run.py --repeat 3    # fastest of 3 runs per phase (noisy machines)
+
+It builds (once, reused when it exists) a corpus of N posts from
+``../shared/corpus``: varied copies of the real posts (title changed,
+paragraph order rotated, spread over sub-directories of 500 files). Then it
+measures, each phase in its own subprocess so that its peak RSS is its own:
+
+(a) read + decode + front matter split only
+(b) (a) + plain ``markdownify.markdownify`` of each body
+(c) (a) + postconv's core ``convert`` instead, in one process
+(p) JOBS processes of (c) side by side, each on a shard of the files: no batch
+    machinery, no writes — the ceiling of any parallel run on this machine *now*
+(d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
+
+and prints posts/s and MB/s (input bytes) for each, the ratios c/b and d/b
+(throughput; goals: c/b ≥ 1.0, d/b ≥ 1.8 on 2 cores), p/b and d/p (what the
+machine allows, and how much of it the batch gets), the CPU seconds each
+phase used, the peak RSS: the largest single process (``getrusage`` of the
+waited child and its children) and the sampled peak sum over the process tree
+(Linux ``/proc``), and the share of the machine's CPU that *other* processes
+used meanwhile (a warning is printed when it is over 10 %: shared machines
+make wall-clock figures slower than they are).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SHARED_CORPUS = HERE.parent.parent / "shared" / "corpus"
+PHASES = ("a", "b", "c", "p", "d")
+LABELS = {
+    "a": "(a) read + front matter split",
+    "b": "(b) plain markdownify",
+    "c": "(c) postconv core, 1 process",
+    "p": "(p) {jobs} x (c) on shards, no batch",
+    "d": "(d) postconv migrate -j {jobs}",
+}
+POST_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
+PER_DIRECTORY = 500
+
+_TITLE = re.compile(r"^(title\s*[:=]\s*)(.*)$", re.MULTILINE)
+
+
+# --- corpus -----------------------------------------------------------------------------
+
+
+def base_posts(source: Path = SHARED_CORPUS) -> list[tuple[str, str]]:
+    """(suffix, text) of every post of the shared corpus, in a stable order."""
+    posts = []
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and path.suffix in POST_SUFFIXES and path.name != "README.md":
+            posts.append((path.suffix, path.read_text(encoding="utf-8")))
+    if not posts:
+        raise SystemExit(f"no posts found in {source}")
+    return posts
+
+
+def vary(text: str, number: int) -> str:
+    """A copy of a post with its title numbered and its body's paragraphs rotated."""
+    text = _TITLE.sub(lambda m: f"{m.group(1)}{_numbered(m.group(2), number)}", text, count=1)
+    header, body = _split_header(text)
+    separator = "</p>" if "</p>" in body else "\n\n"
+    blocks = body.split(separator)
+    if len(blocks) > 2:
+        shift = number % (len(blocks) - 1)
+        middle = blocks[:-1]
+        blocks = middle[shift:] + middle[:shift] + blocks[-1:]
+    return header + separator.join(blocks)
+
+
+def _numbered(title: str, number: int) -> str:
+    quote = title[:1] if title[:1] in "\"'" and title[-1:] == title[:1] and len(title) > 1 else ""
+    inner = title[1:-1] if quote else title
+    return f"{quote}{inner} #{number}{quote}" if inner else f"#{number}"
+
+
+def _split_header(text: str) -> tuple[str, str]:
+    for fence in ("---", "+++"):
+        if text.startswith(fence + "\n") or text.startswith(fence + "\r\n"):
+            end = text.find("\n" + fence, len(fence))
+            if end != -1:
+                cut = text.find("\n", end + 1)
+                cut = len(text) if cut == -1 else cut + 1
+                return text[:cut], text[cut:]
+    return "", text
+
+
+def build_corpus(directory: Path, count: int) -> Path:
+    """Write ``count`` varied posts under ``directory/posts`` unless already there."""
+    posts_dir = directory / "posts"
+    marker = directory / f"complete-{count}"
+    if marker.exists():
+        return posts_dir
+    shutil.rmtree(directory, ignore_errors=True)
+    posts_dir.mkdir(parents=True)
+    bases = base_posts()
+    for number in range(count):
+        suffix, text = bases[number % len(bases)]
+        sub = posts_dir / f"{number // PER_DIRECTORY:03d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"post-{number:06d}{suffix}").write_text(vary(text, number), encoding="utf-8")
+    marker.touch()
+    return posts_dir
+
+
+# --- phases (each run as `run.py --phase X --corpus DIR` in a subprocess) ---------------
+
+
+def corpus_files(corpus: Path) -> Iterator[str]:
+    for directory, dirs, files in os.walk(corpus):
+        dirs.sort()
+        for name in sorted(files):
+            yield os.path.join(directory, name)
+
+
+def run_shards(corpus: Path, shards: int) -> dict[str, float]:
+    """Phase p: ``shards`` processes of phase c side by side, each on every n-th file.
+
+    No batch machinery at all: the best any parallel run can do on this machine
+    now. ``seconds`` is the slowest shard's.
+    """
+    command = [sys.executable, __file__, "--phase", "c", "--corpus", str(corpus)]
+    processes = [
+        subprocess.Popen([*command, "--shard", f"{index}/{shards}"], stdout=subprocess.PIPE)
+        for index in range(shards)
+    ]
+    rows = [json.loads(process.communicate()[0]) for process in processes]
+    total = {key: sum(row[key] for row in rows) for key in ("posts", "bytes", "failed")}
+    return total | {"seconds": max(row["seconds"] for row in rows)}
+
+
+def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict[str, float]:
+    """Phases a–c in this process: returns posts, bytes, failures and seconds."""
+    import markdownify
+
+    from postconv import frontmatter
+    from postconv.decode import decode_post
+    from postconv.errors import PostconvError
+    from postconv.pipeline import convert
+
+    def body_of(text: str) -> str:
+        return frontmatter.split(frontmatter.normalise_newlines(text)).body
+
+    work = {
+        "a": body_of,
+        "b": lambda text: markdownify.markdownify(body_of(text)),
+        "c": convert,
+    }[phase]
+    posts = size = failed = 0
+    started = time.perf_counter()
+    index, shards = shard
+    for number, path in enumerate(corpus_files(corpus)):
+        if number % shards != index:
+            continue
+        with open(path, "rb") as handle:
+            data = handle.read()
+        size += len(data)
+        posts += 1
+        try:
+            work(decode_post(data).text)
+        except PostconvError:
+            failed += 1
+        except Exception:  # a bug in the core: count it, as migrate does, and go on
+            failed += 1
+    seconds = time.perf_counter() - started
+    return {"posts": posts, "bytes": size, "failed": failed, "seconds": seconds}
+
+
+# --- measuring ---------------------------------------------------------------------------
+
+
+class TreeRss:
+    """Samples the summed RSS of a process and its descendants (Linux /proc), keeps the peak."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in _tree(self.pid)))
+            self._stop.wait(self.interval)
+
+
+def _tree(pid: int) -> list[int]:
+    pids, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        pids.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        queue.extend(int(child) for child in children)
+    return pids
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of the whole machine so far (Linux /proc/stat)."""
+    try:
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return sum(fields) - idle, sum(fields)
+
+
+def measure(command: list[str]) -> dict:
+    """Run ``command``; wall seconds, own CPU seconds, peak RSS, and the machine's other load.
+
+    ``others`` is the share of the machine's CPU time used by *other* processes
+    during the run: when it is large the figures are slowed by contention.
+    """
+    busy_before, total_before = _cpu_ticks()
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, stdout=out)
+        with TreeRss(process.pid) as tree:
+            _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        stdout = out.read().decode()
+    busy_after, total_after = _cpu_ticks()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} exited with {code}")
+    cpu = usage.ru_utime + usage.ru_stime
+    ticks = os.sysconf("SC_CLK_TCK")
+    other_busy = (busy_after - busy_before) / ticks - cpu
+    total = (total_after - total_before) / ticks
+    return {
+        "stdout": stdout,
+        "wall": seconds,
+        "cpu": cpu,
+        "rss_kb": usage.ru_maxrss,
+        "tree_rss_kb": tree.peak_kb,
+        "others": max(0.0, other_busy / total) if total > 0 else 0.0,
+    }
+
+
+def benchmark(
+    corpus: Path, workdir: Path, jobs: int, dest: Path, repeat: int = 1
+) -> dict[str, dict[str, float]]:
+    """Each phase ``repeat`` times, keeping the fastest run (the least disturbed one)."""
+    results: dict[str, dict[str, float]] = {}
+    for phase in ("a", "b", "c", "p"):
+        command = [sys.executable, __file__, "--phase", phase, "--corpus", str(corpus)]
+        command += ["--jobs", str(jobs)]
+        runs = []
+        for _ in range(repeat):
+            run = measure(command)
+            runs.append(json.loads(run.pop("stdout")) | run)
+        results[phase] = min(runs, key=lambda row: row["seconds"])
+    report = workdir / "report.jsonl"
+    command = [sys.executable, "-m", "postconv", "migrate", str(corpus), str(dest)]
+    command += ["-j", str(jobs), "-q", "--report", str(report)]
+    runs = []
+    for _ in range(repeat):
+        shutil.rmtree(dest, ignore_errors=True)
+        run = measure(command)
+        run.pop("stdout")
+        statuses = [json.loads(line)["status"] for line in report.read_text().splitlines()]
+        runs.append(
+            run
+            | {
+                "posts": len(statuses),
+                "bytes": results["a"]["bytes"],
+                "failed": sum(status == "failed" for status in statuses),
+                "seconds": run["wall"],
+            }
+        )
+    results["d"] = min(runs, key=lambda row: row["seconds"])
+    return results
+
+
+def render(
+    results: dict[str, dict[str, float]], jobs: int, count: int, dest: Path | None = None
+) -> str:
+    where = f", (d) writes to {dest}" if dest is not None else ""
+    lines = [
+        f"postconv benchmark: {count} posts, {results['a']['bytes'] / 1e6:.1f} MB, "
+        f"{os.cpu_count()} CPUs, migrate -j {jobs}{where}",
+        f"{'phase':32} {'seconds':>7} {'posts/s':>8} {'MB/s':>6} {'failed':>6} {'CPU s':>6} "
+        f"{'peak RSS MB':>11} {'tree RSS MB':>11} {'other load':>10}",
+    ]
+    for phase in PHASES:
+        row = results[phase]
+        lines.append(
+            f"{LABELS[phase].format(jobs=jobs):32} {row['seconds']:7.2f} "
+            f"{row['posts'] / row['seconds']:8.0f} {row['bytes'] / 1e6 / row['seconds']:6.2f} "
+            f"{row['failed']:6.0f} {row['cpu']:6.1f} {row['rss_kb'] / 1024:11.1f} "
+            f"{row['tree_rss_kb'] / 1024:11.1f} {row['others']:10.0%}"
+        )
+    speed = {phase: row["posts"] / row["seconds"] for phase, row in results.items()}
+    lines.append(
+        f"c/b = {speed['c'] / speed['b']:.2f} (goal >= 1.0)   "
+        f"d/b = {speed['d'] / speed['b']:.2f} (goal >= 1.8)   "
+        f"p/b = {speed['p'] / speed['b']:.2f} (ceiling of d/b now)   "
+        f"d/p = {speed['d'] / speed['p']:.2f} (batch efficiency)"
+    )
+    lines.append(
+        f"peak RSS of (d): {results['d']['tree_rss_kb'] / 1024:.0f} MB summed over its "
+        f"processes, {results['d']['rss_kb'] / 1024:.0f} MB the largest (goal < 200 MB)"
+    )
+    if any(row["others"] > 0.1 for row in results.values()):
+        lines.append("warning: other processes used the CPUs during the run; figures are slowed")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--posts", type=int, default=20_000, help="corpus size (default 20000)")
+    parser.add_argument("--jobs", type=int, default=2, help="workers for (d) (default 2)")
+    parser.add_argument("--workdir", type=Path, default=HERE / "corpus", help="corpus and output")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per phase, fastest kept")
+    parser.add_argument(
+        "--dest",
+        type=Path,
+        help="output directory of (d) (default WORKDIR/N/out; removed first). "
+        "On tmpfs (/dev/shm/…) it measures the converter without the disk's file-creation cost",
+    )
+    parser.add_argument("--phase", choices=("a", "b", "c", "p"), help=argparse.SUPPRESS)
+    parser.add_argument("--shard", default="0/1", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase == "p":
+        print(json.dumps(run_shards(args.corpus, args.jobs)))
+        return
+    if args.phase:
+        index, shards = (int(part) for part in args.shard.split("/"))
+        print(json.dumps(run_phase(args.phase, args.corpus, (index, shards))))
+        return
+    corpus = build_corpus(args.workdir / str(args.posts), args.posts)
+    workdir = args.workdir / str(args.posts)
+    results = benchmark(corpus, workdir, args.jobs, args.dest or workdir / "out", args.repeat)
+    print(render(results, args.jobs, args.posts, args.dest))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

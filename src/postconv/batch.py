@@ -1,0 +1,257 @@
+"""Migrate a whole archive: decide what to do with each entry, run the work in parallel.
+
+``migrate(src, dest, settings, on_outcome)`` streams the entries of SRC
+(:mod:`postconv.sources`), turns each into either an immediate
+:class:`~postconv.batch_report.Outcome` (refused, skipped, up to date…) or a
+:class:`~postconv.batch_work.Task`, and feeds the tasks in small chunks to a
+pool of worker processes that all call the same pure core as the one-file
+CLI. At most a few chunks are in flight, so memory stays flat however large
+the archive. Outputs are written atomically; a re-run skips outputs newer than
+their input (unless ``force``), and first removes temporary files a killed
+run may have left, so an interrupted migration is finished by running it again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from posixpath import splitext
+
+from postconv.batch_pool import make_pool
+from postconv.batch_report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
+from postconv.batch_work import (
+    Task,
+    first_line,
+    one_line_os_error,
+    read_member,
+    reason,
+    sync_filesystem,
+    write_atomically,
+)
+from postconv.errors import PostconvError
+from postconv.options import Options
+from postconv.sources import Entry, Source, SourceError, open_source
+
+#: Files with these extensions are posts and get converted; any other file is
+#: copied as-is (or skipped with ``copy_other=False``).
+POST_SUFFIXES = frozenset(
+    {".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"}
+)
+
+#: Temporary files of atomic writes: ``.NAME.XXXXXXXX.tmp`` (ours: 8 hex digits;
+#: ``postconv.files.atomic_write`` uses ``mkstemp``: 8 of ``[a-z0-9_]``).
+_STALE_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+OnOutcome = Callable[[Outcome], None]
+
+
+class UsageError(SourceError):
+    """SRC or DEST cannot be used at all (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    ext: str = ".md"  # extension of converted posts
+    copy_other: bool = True  # copy files that are not posts (else skip them)
+    force: bool = False  # rewrite outputs even when newer than their input
+    fsync: bool = False  # fsync every output (else one syncfs of DEST at the end)
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    options: Options = field(default_factory=Options)
+    chunk_size: int = 16  # tasks per round trip to a worker
+    chunk_bytes: int = 2 * 1024 * 1024  # … or fewer when archive members are big
+
+    def __post_init__(self) -> None:
+        if self.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {self.jobs}")
+        ext = self.ext if self.ext.startswith(".") else f".{self.ext}"
+        if ext == "." or "/" in ext:
+            raise ValueError(f"bad extension {self.ext!r}")
+        object.__setattr__(self, "ext", ext)
+
+
+def migrate(
+    src: str | os.PathLike[str],
+    dest: str | os.PathLike[str],
+    settings: Settings | None = None,
+    on_outcome: OnOutcome | None = None,
+    on_total: Callable[[int | None], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Summary:
+    """Convert every post of SRC into DEST; report each input through ``on_outcome``.
+
+    Raises :class:`~postconv.sources.SourceError` (:class:`UsageError` for
+    DEST) when SRC or DEST is unusable. ``on_total`` (given: costs a second
+    directory walk) receives the number of entries when it is cheap to know.
+
+    Setting ``stop`` (from a signal handler: the CLI does it for Ctrl-C, SIGTERM
+    and SIGHUP) ends the run early but cleanly: no new file is started, the
+    files in hand are finished and reported, temporary files are removed, and
+    the summary says ``interrupted``. A ``KeyboardInterrupt`` does the same and
+    then goes on.
+    """
+    settings = settings or Settings()
+    stop = stop or threading.Event()
+    started = time.perf_counter()
+    summary = Summary()
+
+    def report(outcome: Outcome) -> None:
+        summary.add(outcome)
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    dest_path = _prepare_dest(src, dest)
+    summary.stale_temps_removed = sweep_stale_temps(dest_path)
+    with open_source(src, exclude=dest_path) as source:
+        planner = _Planner(source, dest_path, settings, fresh=_is_empty(dest_path))
+        try:
+            with make_pool(settings, stop) as pool:
+                if on_total is not None:
+                    on_total(source.count())
+                pool.run(planner.plan(), report)
+        except KeyboardInterrupt:
+            stop.set()
+            raise
+        finally:
+            if stop.is_set():  # workers killed by a signal to the group may leave temp files
+                sweep_stale_temps(dest_path)
+            sync_filesystem(dest_path)
+    summary.interrupted = stop.is_set()
+    summary.elapsed = time.perf_counter() - started
+    return summary
+
+
+def _prepare_dest(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> str:
+    real_src, real_dest = os.path.realpath(src), os.path.realpath(dest)
+    if os.path.exists(dest) and not os.path.isdir(dest):
+        raise UsageError(f"{os.fspath(dest)}: exists and is not a directory")
+    if real_dest == real_src:
+        raise UsageError("DEST must differ from SRC: inputs are never modified")
+    if os.path.isdir(src) and _inside(real_src, real_dest):
+        raise UsageError("SRC must not be inside DEST: inputs are never modified")
+    try:
+        os.makedirs(dest, exist_ok=True)
+    except OSError as error:
+        raise UsageError(f"{os.fspath(dest)}: {one_line_os_error(error)}") from None
+    return os.path.abspath(dest)
+
+
+def _is_empty(directory: str) -> bool:
+    with os.scandir(directory) as entries:
+        return next(entries, None) is None
+
+
+def _inside(path: str, directory: str) -> bool:
+    return os.path.commonpath([path, directory]) == directory
+
+
+def sweep_stale_temps(dest: str) -> int:
+    """Remove temporary files an interrupted run left in DEST; return how many."""
+    removed = 0
+    for directory, _dirs, files in os.walk(dest):
+        for name in files:
+            if _STALE_TEMP.match(name):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(directory, name))
+                    removed += 1
+    return removed
+
+
+def output_name(rel: str, is_post: bool, ext: str) -> str:
+    """``a/b.html`` → ``a/b.md`` for a post; other files keep their name."""
+    if not is_post:
+        return rel
+    return splitext(rel)[0] + ext
+
+
+def is_post(rel: str) -> bool:
+    return splitext(rel)[1].lower() in POST_SUFFIXES
+
+
+class _Planner:
+    """Turns each entry into a Task for a worker, or an Outcome decided right away."""
+
+    def __init__(self, source: Source, dest: str, settings: Settings, fresh: bool) -> None:
+        self.source = source
+        self.check_existing = not settings.force and not fresh  # an empty DEST: nothing to skip
+        self.dest = dest
+        self.real_dest = os.path.realpath(dest)
+        self.settings = settings
+        self.written_by: dict[str, str] = {}  # output rel → input rel, to catch collisions
+        self.safe_dirs: dict[str, bool] = {}
+
+    def plan(self) -> Iterator[Task | Outcome]:
+        for entry in self.source.entries():
+            started = time.perf_counter()
+            item = self._plan_entry(entry)
+            if isinstance(item, Outcome) and item.seconds == 0.0:
+                item = _timed(item, time.perf_counter() - started)
+            yield item
+
+    def _plan_entry(self, entry: Entry) -> Task | Outcome:
+        if entry.kind == "unsafe":
+            return Outcome(entry.rel, "refused", error=entry.reason)
+        if entry.kind == "broken":
+            return Outcome(entry.rel, "failed", error=entry.reason)
+        if entry.kind != "file":
+            return Outcome(entry.rel, "skipped", error=entry.reason)
+        post = is_post(entry.rel)
+        if not post and not self.settings.copy_other:
+            return Outcome(entry.rel, "skipped", error=NOT_A_POST)
+        out_rel = output_name(entry.rel, post, self.settings.ext)
+        output = os.path.join(self.dest, *out_rel.split("/"))
+        problem = self._check_output(entry.rel, out_rel, output)
+        if problem is not None:
+            return problem
+        if self.check_existing and _up_to_date(output, entry):
+            return Outcome(entry.rel, "skipped", output, UP_TO_DATE)
+        action = "convert" if post else "copy"
+        if self.source.readable_by_path:
+            return Task(entry.rel, output, action, path=entry.path)
+        return _read_archive_member(entry, output, action, self.settings.fsync)
+
+    def _check_output(self, rel: str, out_rel: str, output: str) -> Outcome | None:
+        first = self.written_by.setdefault(out_rel, rel)
+        if first != rel:
+            return Outcome(rel, "failed", error=f"{out_rel} is already the output of {first}")
+        parent = os.path.dirname(output)
+        safe = self.safe_dirs.get(parent)
+        if safe is None:
+            safe = self.safe_dirs[parent] = _inside(os.path.realpath(parent), self.real_dest)
+        if not safe:
+            return Outcome(rel, "refused", error=f"a symlink in DEST leads {out_rel} outside DEST")
+        return None
+
+
+def _read_archive_member(entry: Entry, output: str, action: str, durable: bool) -> Task | Outcome:
+    """Archive members are read here, in order, as the stream goes by; copies are done here."""
+    started = time.perf_counter()
+    try:
+        if action == "copy":
+            with entry.open() as stream:
+                write_atomically(output, stream, durable)
+            return Outcome(entry.rel, "copied", output, seconds=time.perf_counter() - started)
+        return Task(entry.rel, output, "convert", data=read_member(entry.open(), entry.size))
+    except (PostconvError, OSError) as error:
+        return Outcome(entry.rel, "failed", error=reason(error))
+    except Exception as error:  # BadZipFile (bad CRC), zlib.error, EOFError, encrypted …
+        return Outcome(entry.rel, "failed", error=f"cannot read this member: {first_line(error)}")
+
+
+def _up_to_date(output: str, entry: Entry) -> bool:
+    """The output exists, is not older than its input, and is not empty when the input is not."""
+    try:
+        info = os.stat(output)
+    except OSError:
+        return False
+    return info.st_mtime >= entry.mtime and (info.st_size > 0 or entry.size == 0)
+
+
+def _timed(outcome: Outcome, seconds: float) -> Outcome:
+    return Outcome(
+        outcome.input, outcome.status, outcome.output, outcome.error, outcome.encoding, seconds
+    )

@@ -1,0 +1,174 @@
+"""The work on one file, run in worker processes: read, convert, write atomically.
+
+One thread, no tricks: a worker reads a post (or gets its bytes), calls the
+pure core, writes the result through a temporary file and a rename.
+
+A :class:`Task` is small and picklable: the input's path (directory sources:
+the worker reads it) or its bytes (archive members: the parent read them).
+Every failure becomes a ``failed`` :class:`Outcome` with a one-line reason;
+nothing here raises for a bad file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import secrets
+import shutil
+import signal
+import time
+from dataclasses import dataclass
+from typing import IO, Literal
+
+from postconv.batch_report import Outcome, Status
+from postconv.decode import decode_post
+from postconv.errors import PostconvError
+from postconv.files import MAX_POST_BYTES, read_post
+from postconv.options import Options
+from postconv.pipeline import convert
+
+Action = Literal["convert", "copy"]
+
+
+@dataclass(frozen=True)
+class Task:
+    input: str  # relative path in SRC, for the report
+    output: str  # file to write
+    action: Action
+    path: str | None = None  # read by the worker (directory sources)
+    data: bytes | None = None  # already read by the parent (archive members)
+
+
+def init_worker() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops feeding them and drains."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+def run_chunk(tasks: list[Task], options: Options, durable: bool = False) -> list[Outcome]:
+    """Process a chunk of tasks (one round trip to a worker)."""
+    return [run_task(task, options, durable) for task in tasks]
+
+
+def run_task(task: Task, options: Options, durable: bool = False) -> Outcome:
+    """Read, convert (or copy) and write one file; every failure becomes an Outcome."""
+    started = time.perf_counter()
+    encoding = None
+    try:
+        if task.action == "copy":
+            with open(task.path or task.input, "rb") as stream:
+                write_atomically(task.output, stream, durable)
+            status: Status = "copied"
+        else:
+            text, encoding, status = _convert(task, options)
+            write_atomically(task.output, text.encode("utf-8"), durable)
+    except Exception as problem:
+        return Outcome(task.input, "failed", None, reason(problem), encoding, _since(started))
+    return Outcome(task.input, status, task.output, None, encoding, _since(started))
+
+
+def _convert(task: Task, options: Options) -> tuple[str, str, Status]:
+    if task.data is not None:
+        decoded = decode_post(task.data)
+    else:
+        decoded = read_post(task.path or task.input)
+    result = convert(decoded.text, options)
+    return result.text, decoded.encoding, "converted" if result.changed else "unchanged"
+
+
+def reason(problem: Exception) -> str:
+    """The one-line reason reported for a failed file."""
+    if isinstance(problem, PostconvError):
+        return str(problem)
+    if isinstance(problem, OSError):
+        return one_line_os_error(problem)
+    # a bug in the core must not stop the run, nor print a traceback
+    return f"internal error: {type(problem).__name__}: {first_line(problem)}"
+
+
+def write_atomically(output: str, content: bytes | IO[bytes], durable: bool = False) -> None:
+    """Write ``content`` to ``output`` through a temporary file beside it and a rename.
+
+    A killed process never leaves a half-written ``output``, only perhaps a
+    ``.NAME.XXXXXXXX.tmp`` file (the scheme of :func:`postconv.files.atomic_write`),
+    which the next run removes. ``durable`` adds an fsync per file (survives a
+    power cut); without it the batch syncs DEST once at the end, which is much
+    cheaper for tens of thousands of small files.
+    """
+    fd, temp = _create_temp(output)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if isinstance(content, bytes):
+                handle.write(content)
+            else:
+                shutil.copyfileobj(content, handle, 1024 * 1024)
+            handle.flush()
+            if durable:
+                os.fsync(handle.fileno())
+        os.replace(temp, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _create_temp(output: str) -> tuple[int, str]:
+    """Create ``.NAME.XXXXXXXX.tmp`` beside ``output`` (and its directory when missing).
+
+    Unlike ``mkstemp`` the mode is 0o666 less the umask, as for any new file,
+    so no chmod is needed; the directory is made only when the open says so.
+    """
+    directory, name = os.path.split(output)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _attempt in range(100):
+        temp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(temp, flags, 0o666), temp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            os.makedirs(directory, exist_ok=True)
+            return os.open(temp, flags, 0o666), temp
+    raise FileExistsError(f"no free temporary name beside {name}")
+
+
+def sync_filesystem(path: str) -> None:
+    """Flush the file system holding ``path`` to disk (Linux ``syncfs``, else ``sync``)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started
+
+
+def read_member(stream: IO[bytes], size: int) -> bytes:
+    """Read an archive member that should be a post, refusing huge ones like read_post."""
+    if size > MAX_POST_BYTES:
+        raise PostconvError(f"file too large ({size // (1024 * 1024)} MB) to be a post")
+    with stream:
+        data = stream.read(MAX_POST_BYTES + 1)
+    if len(data) > MAX_POST_BYTES:
+        raise PostconvError("file too large to be a post")
+    return data
+
+
+def one_line_os_error(error: OSError) -> str:
+    return error.strerror or first_line(error)
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,337 @@
+"""Where a migration reads from: a directory tree, a zip or a tar archive, as a stream.
+
+``open_source(path)`` returns a :class:`Source`; iterating ``source.entries()``
+yields one :class:`Entry` per file, in archive order (directories: sorted walk).
+Nothing is loaded up front: a tar is read as a stream (its member list is
+dropped as we go), a zip only keeps its central directory.
+
+An archive entry's content can be read only while it is the current entry
+(``entry.open()``), because a compressed tar cannot seek back. Directory
+entries carry their ``path`` so a worker process can read them itself.
+
+Every entry name is checked by :func:`safe_relpath`; an unsafe one comes out
+with ``kind="unsafe"`` and the reason, so the caller can refuse and report it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tarfile
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Literal
+
+EntryKind = Literal["file", "link", "unsafe", "broken", "other"]
+
+TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
+
+
+class SourceError(Exception):
+    """SRC cannot be read at all (a usage error, not a per-file failure)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the source.
+
+    ``rel`` is the safe, '/'-separated relative path (the raw name when unsafe).
+    ``kind``: ``file`` (regular file, readable), ``link`` (a symbolic or hard link
+    that stays inside the tree: not followed), ``unsafe`` (refused: see
+    ``reason``), ``broken`` (a dangling symlink, or unreadable: failed),
+    ``other`` (device, fifo, … : skipped).
+    """
+
+    rel: str
+    kind: EntryKind
+    mtime: float
+    size: int
+    reason: str = ""
+    path: str | None = None  # directory sources: the file to read
+    opener: Callable[[], IO[bytes]] | None = None  # archives: valid while current
+
+    def open(self) -> IO[bytes]:
+        if self.path is not None:
+            return open(self.path, "rb")
+        if self.opener is None:
+            raise OSError(f"{self.rel}: no content")
+        return self.opener()
+
+
+class Source(AbstractContextManager["Source"]):
+    """A source of entries; use as a context manager."""
+
+    #: True when entries are files on disk a worker process can read by path.
+    readable_by_path = False
+
+    def entries(self) -> Iterator[Entry]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def count(self) -> int | None:
+        """Number of entries if it is cheap to know (for a progress bar)."""
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+
+def open_source(path: str | os.PathLike[str], exclude: str | None = None) -> Source:
+    """Open SRC as a directory, zip or tar source; raise :class:`SourceError` if unusable.
+
+    ``exclude`` is a directory (e.g. DEST) never walked into.
+    """
+    src = Path(path)
+    if src.is_dir():
+        return DirectorySource(src, exclude)
+    if not src.exists():
+        raise SourceError(f"{path}: no such file or directory")
+    try:
+        if zipfile.is_zipfile(src):
+            return ZipSource(src)
+        if tarfile.is_tarfile(src):
+            return TarSource(src)
+    except OSError as error:
+        raise SourceError(f"{path}: {error.strerror or error}") from None
+    raise SourceError(f"{path}: not a directory, a zip or a tar archive")
+
+
+def safe_relpath(name: str) -> tuple[str, str]:
+    """Normalise an archive member name; return ``(rel, "")`` or ``(name, reason)``.
+
+    Refused: absolute paths, drive letters, backslash paths and any ``..`` part.
+    """
+    if "\x00" in name:
+        return name, "NUL byte in entry name"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return name, "absolute path in archive"
+    if "\\" in name:
+        return name, "backslash in entry name (Windows path?)"
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if ".." in parts:
+        return name, "'..' in entry path escapes DEST"
+    if not parts:
+        return name, "empty entry name"
+    return "/".join(parts), ""
+
+
+def is_hidden(name: str) -> bool:
+    """Hidden files and anything under a hidden directory or ``__MACOSX/`` are not inputs."""
+    return any(
+        (part.startswith(".") and part not in (".", "..")) or part == "__MACOSX"
+        for part in name.split("/")
+    )
+
+
+def link_escapes(rel: str, target: str) -> bool:
+    """True when a link at ``rel`` pointing to ``target`` leaves the tree."""
+    if target.startswith("/") or (len(target) > 1 and target[1] == ":"):
+        return True
+    depth = len(PurePosixPath(rel).parts) - 1
+    for part in target.split("/"):
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        elif part not in ("", "."):
+            depth += 1
+    return False
+
+
+class DirectorySource(Source):
+    """A directory walked recursively in sorted order; hidden files and dirs are skipped."""
+
+    readable_by_path = True
+
+    def __init__(self, root: Path, exclude: str | None = None) -> None:
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.exclude = os.path.realpath(exclude) if exclude is not None else None
+
+    def count(self) -> int:
+        return sum(1 for _ in self._walk())
+
+    def entries(self) -> Iterator[Entry]:
+        for rel, item in self._walk():
+            if isinstance(item, OSError):
+                reason = f"cannot list this directory: {item.strerror or item}"
+                yield Entry(rel or ".", "broken", 0.0, 0, reason=reason)
+            else:
+                yield self._entry(rel, item)
+
+    def _walk(self, top: str = "") -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
+        directory = os.path.join(self.root, top) if top else os.fspath(self.root)
+        try:
+            with os.scandir(directory) as scan:
+                children = sorted(scan, key=lambda item: item.name)
+        except OSError as error:
+            yield top, error
+            return
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            rel = f"{top}/{child.name}" if top else child.name
+            if child.is_dir(follow_symlinks=False):
+                if self.exclude is None or os.path.realpath(child.path) != self.exclude:
+                    yield from self._walk(rel)
+            else:
+                yield rel, child
+
+    def _entry(self, rel: str, item: os.DirEntry[str]) -> Entry:
+        try:
+            if item.is_symlink():
+                return self._symlink_entry(rel, item)
+            info = item.stat(follow_symlinks=False)
+        except OSError as error:
+            return Entry(rel, "broken", 0.0, 0, reason=error.strerror or str(error))
+        if not stat.S_ISREG(info.st_mode):
+            return Entry(rel, "other", info.st_mtime, 0, reason="not a regular file")
+        return Entry(rel, "file", info.st_mtime, info.st_size, path=item.path)
+
+    def _symlink_entry(self, rel: str, item: os.DirEntry[str]) -> Entry:
+        target = os.path.realpath(item.path)
+        if os.path.commonpath([target, self.real_root]) != self.real_root:
+            return Entry(rel, "unsafe", 0.0, 0, reason="symlink points outside SRC")
+        try:
+            info = os.stat(target)
+        except OSError:
+            return Entry(rel, "broken", 0.0, 0, reason="broken symlink (its target is missing)")
+        if stat.S_ISDIR(info.st_mode):
+            return Entry(rel, "link", info.st_mtime, 0, reason="symlinked directory, not followed")
+        if not stat.S_ISREG(info.st_mode):
+            return Entry(rel, "other", info.st_mtime, 0, reason="not a regular file")
+        return Entry(rel, "file", info.st_mtime, info.st_size, path=item.path)
+
+
+class ZipSource(Source):
+    """A zip archive; members are read one at a time, never extracted to disk first."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (OSError, zipfile.BadZipFile) as error:
+            raise SourceError(f"{path}: bad zip archive ({error})") from None
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def count(self) -> int:
+        return sum(1 for i in self.zip.infolist() if not i.is_dir() and not is_hidden(i.filename))
+
+    def entries(self) -> Iterator[Entry]:
+        for info in self.zip.infolist():
+            if not info.is_dir() and not is_hidden(info.filename):
+                yield self._entry(info)
+
+    def _entry(self, info: zipfile.ZipInfo) -> Entry:
+        rel, reason = safe_relpath(zip_name(info))
+        mtime = _zip_mtime(info)
+        if reason:
+            return Entry(rel, "unsafe", mtime, info.file_size, reason=reason)
+        mode = info.external_attr >> 16
+        if stat.S_ISLNK(mode):
+            try:
+                target = self.zip.read(info).decode("utf-8", "replace")
+            except Exception as error:  # BadZipFile, zlib.error …
+                return Entry(rel, "broken", mtime, 0, reason=_first_line(error))
+            return _link_entry(rel, target, mtime, "symlink")
+        return Entry(rel, "file", mtime, info.file_size, opener=lambda: self.zip.open(info))
+
+
+def zip_name(info: zipfile.ZipInfo) -> str:
+    """The entry name; names not flagged UTF-8 were decoded as cp437 by zipfile, but
+    archives made on Chinese Windows store GBK, and many tools store UTF-8 unflagged."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    raw = name.encode("cp437")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+class TarSource(Source):
+    """A tar archive (plain, gz, bz2, xz) read strictly as a stream."""
+
+    def __init__(self, path: Path) -> None:
+        self.name = path.name
+        try:
+            self.tar = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed by close()
+        except (OSError, tarfile.TarError) as error:
+            raise SourceError(f"{path}: bad tar archive ({error})") from None
+
+    def close(self) -> None:
+        self.tar.close()
+
+    def entries(self) -> Iterator[Entry]:
+        members = iter(self.tar)
+        while True:
+            try:
+                member = next(members)
+            except StopIteration:
+                return
+            except Exception as error:  # ReadError, EOFError, zlib/lzma/bz2 errors …
+                reason = f"archive truncated or corrupt from here on ({_first_line(error)})"
+                yield Entry(f"{self.name}: after the last good entry", "broken", 0.0, 0, reason)
+                return
+            self.tar.members = []  # tarfile keeps every TarInfo otherwise: memory grows
+            if not member.isdir() and not is_hidden(member.name):
+                yield self._entry(member)
+
+    def _entry(self, member: tarfile.TarInfo) -> Entry:
+        rel, reason = safe_relpath(member.name)
+        if reason:
+            return Entry(rel, "unsafe", member.mtime, member.size, reason=reason)
+        if member.issym():
+            return _link_entry(rel, member.linkname, member.mtime, "symlink")
+        if member.islnk():
+            target = _tar_hardlink(rel, member.linkname)
+            return _link_entry(rel, target, member.mtime, "hard link", member.linkname)
+        if not member.isfile():
+            return Entry(rel, "other", member.mtime, 0, reason="not a regular file")
+        return Entry(
+            rel, "file", member.mtime, member.size, opener=lambda: _tar_stream(self.tar, member)
+        )
+
+
+def _tar_stream(tar: tarfile.TarFile, member: tarfile.TarInfo) -> IO[bytes]:
+    stream = tar.extractfile(member)
+    if stream is None:
+        raise OSError("cannot read this tar member")
+    return stream
+
+
+def _tar_hardlink(rel: str, linkname: str) -> str:
+    """Hard link names are relative to the archive root; make them relative to ``rel``."""
+    if linkname.startswith("/"):
+        return linkname
+    depth = len(PurePosixPath(rel).parts) - 1
+    return "../" * depth + linkname
+
+
+def _link_entry(rel: str, target: str, mtime: float, what: str, shown: str = "") -> Entry:
+    shown = shown or target
+    if link_escapes(rel, target):
+        return Entry(rel, "unsafe", mtime, 0, reason=f"{what} to {shown!r} escapes DEST")
+    return Entry(rel, "link", mtime, 0, reason=f"{what} to {shown!r}, not followed")
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+
+
+def _zip_mtime(info: zipfile.ZipInfo) -> float:
+    try:
+        return time.mktime((*info.date_time, 0, 0, -1))
+    except (OverflowError, ValueError):
+        return 0.0

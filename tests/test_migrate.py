@@ -1,0 +1,515 @@
+"""``postconv migrate``: directories and archives of real posts, bad files, safety, encodings."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import run_postconv
+
+from postconv.batch import POST_SUFFIXES, Settings, migrate
+from postconv.cli import main
+from postconv.decode import decode_post
+from postconv.pipeline import convert
+
+CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "migrate"
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (hidden ones too), by relative path."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def expected_tree(source: Path, ext: str = ".md") -> dict[str, bytes]:
+    """What a migration of ``source`` must produce, computed with the core directly."""
+    expected = {}
+    for rel, data in tree(source).items():
+        if rel.split("/")[-1].startswith("."):
+            continue
+        stem, suffix = os.path.splitext(rel)
+        if suffix.lower() in POST_SUFFIXES:
+            expected[stem + ext] = convert(decode_post(data).text).text.encode()
+        else:
+            expected[rel] = data
+    return expected
+
+
+def copy_corpus(destination: Path) -> Path:
+    shutil.copytree(CORPUS, destination)
+    for path in destination.rglob("*"):  # the shared corpus is read-only
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return destination
+
+
+def invoke(*args: str | os.PathLike[str]):
+    return CliRunner().invoke(main, ["migrate", *map(str, args)], catch_exceptions=False)
+
+
+def read_report(path: Path) -> dict[str, dict]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return {record["input"]: record for record in records}
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_corpus(tmp_path_factory.mktemp("src") / "posts")
+
+
+@pytest.fixture(scope="module")
+def clean_output(corpus_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The reference: the corpus directory migrated once, in-process, two workers."""
+    dest = tmp_path_factory.mktemp("clean") / "out"
+    summary = migrate(corpus_copy, dest, Settings(jobs=2))
+    assert summary.ok, summary.counts
+    return tree(dest)
+
+
+# --- directories ------------------------------------------------------------------------
+
+
+def test_directory_of_the_corpus_is_converted_post_by_post(
+    corpus_copy: Path, tmp_path: Path, clean_output: dict[str, bytes]
+) -> None:
+    before = {
+        rel: (data, os.stat(corpus_copy / rel).st_mtime_ns)
+        for rel, data in tree(corpus_copy).items()
+    }
+    report = tmp_path / "report.jsonl"
+
+    result = invoke(corpus_copy, tmp_path / "out", "--report", report)
+
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "out") == expected_tree(corpus_copy) == clean_output
+    records = read_report(report)
+    assert set(records) == set(tree(corpus_copy))
+    assert {record["status"] for record in records.values()} <= {"converted", "unchanged"}
+    assert all(
+        record["encoding"] == "utf-8" and record["seconds"] >= 0 for record in records.values()
+    )
+    after = {
+        rel: (data, os.stat(corpus_copy / rel).st_mtime_ns)
+        for rel, data in tree(corpus_copy).items()
+    }
+    assert after == before, "inputs must never be modified"
+    assert "converted" in result.output and "posts/s" in result.output
+
+
+def test_one_worker_and_two_workers_give_the_same_tree(
+    corpus_copy: Path, tmp_path: Path, clean_output: dict[str, bytes]
+) -> None:
+    assert invoke(corpus_copy, tmp_path / "out", "-j", "1", "-q").exit_code == 0
+    assert tree(tmp_path / "out") == clean_output
+    assert invoke(corpus_copy, tmp_path / "durable", "-j", "2", "--fsync", "-q").exit_code == 0
+    assert tree(tmp_path / "durable") == clean_output
+
+
+def test_ext_option_names_the_outputs(corpus_copy: Path, tmp_path: Path) -> None:
+    assert invoke(corpus_copy, tmp_path / "out", "--ext", "markdown", "-q").exit_code == 0
+    assert set(tree(tmp_path / "out")) == set(expected_tree(corpus_copy, ".markdown"))
+
+
+# --- archives ---------------------------------------------------------------------------
+
+
+def make_zip(source: Path, archive: Path) -> Path:
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(source.rglob("*")):
+            zipped.write(path, path.relative_to(source.parent).as_posix())
+    return archive
+
+
+def make_tar(source: Path, archive: Path, mode: str) -> Path:
+    with tarfile.open(archive, mode) as tarred:
+        tarred.add(source, arcname=source.name)
+    return archive
+
+
+@pytest.mark.parametrize(
+    "name", ["posts.zip", "posts.tar.gz", "posts.tar.bz2", "posts.tar.xz", "posts.tar"]
+)
+def test_archives_give_the_same_tree_as_the_directory(
+    name: str, corpus_copy: Path, tmp_path: Path, clean_output: dict[str, bytes]
+) -> None:
+    archive = tmp_path / name
+    if name.endswith(".zip"):
+        make_zip(corpus_copy, archive)
+    else:
+        make_tar(corpus_copy, archive, "w:" + name.split(".tar")[1].lstrip("."))
+
+    result = invoke(archive, tmp_path / "out", "-q", "--report", tmp_path / "r.jsonl")
+
+    assert result.exit_code == 0, result.output
+    expected = {f"posts/{rel}": data for rel, data in clean_output.items()}
+    assert tree(tmp_path / "out") == expected
+    assert len(read_report(tmp_path / "r.jsonl")) == len(clean_output)
+
+
+def test_tar_gz_migration_as_a_real_command(
+    corpus_copy: Path, tmp_path: Path, clean_output: dict[str, bytes]
+) -> None:
+    archive = make_tar(corpus_copy, tmp_path / "posts.tgz", "w:gz")
+
+    done = run_postconv("migrate", archive, tmp_path / "out", "-j", "2")
+
+    assert done.returncode == 0, done.stderr
+    assert tree(tmp_path / "out" / "posts") == clean_output
+    assert b"converted" in done.stdout and b"Traceback" not in done.stderr
+    assert done.stderr == b"", "no progress bar when stderr is not a terminal"
+
+
+def test_tar_members_are_not_kept_in_memory(corpus_copy: Path, tmp_path: Path) -> None:
+    from postconv.sources import open_source
+
+    archive = make_tar(corpus_copy, tmp_path / "posts.tar.gz", "w:gz")
+    with open_source(archive) as source:
+        names = [entry.rel for entry in source.entries()]
+        assert source.tar.members == []
+    assert len(names) == len(tree(corpus_copy))
+
+
+# --- bad files --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree_with_bad_files(tmp_path: Path) -> Path:
+    source = tmp_path / "src"
+    (source / "2021").mkdir(parents=True)
+    for post in sorted((CORPUS / "finews").glob("2021-12-08-*.md"))[:5]:
+        shutil.copyfile(post, source / "2021" / post.name)
+    shutil.copyfile(FIXTURES / "bad-yaml.md", source / "2021" / "bad-yaml.md")
+    shutil.copyfile(FIXTURES / "binary.html", source / "binary.html")
+    (source / "img").mkdir()
+    shutil.copyfile(FIXTURES / "pixel.png", source / "img" / "pixel.png")
+    (source / ".git").mkdir()
+    (source / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    return source
+
+
+def test_bad_files_are_reported_and_the_others_converted(
+    tree_with_bad_files: Path, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.jsonl"
+
+    done = run_postconv("migrate", tree_with_bad_files, tmp_path / "out", "--report", report)
+
+    assert done.returncode == 1
+    problems = sorted(done.stderr.decode().splitlines())
+    assert len(problems) == 2, problems
+    assert re.fullmatch(
+        r"2021/bad-yaml\.md: failed: (line \d+: )?invalid YAML front matter.*", problems[0]
+    )
+    assert problems[1] == "binary.html: failed: binary data (NUL bytes), not a text post"
+    records = read_report(report)
+    assert {rel: record["status"] for rel, record in records.items()} == {
+        **{f"2021/{post}": "converted" for post in os.listdir(tree_with_bad_files / "2021")},
+        "2021/bad-yaml.md": "failed",
+        "binary.html": "failed",
+        "img/pixel.png": "copied",
+    }
+    assert records["binary.html"]["output"] is None
+    output = tree(tmp_path / "out")
+    assert output["img/pixel.png"] == (FIXTURES / "pixel.png").read_bytes()
+    assert "2021/bad-yaml.md" not in output and "binary.md" not in output
+    assert len([rel for rel in output if rel.startswith("2021/")]) == 5
+    assert not any(rel.startswith(".git") for rel in output)
+
+
+def test_skip_other_does_not_copy_images(tree_with_bad_files: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.jsonl"
+    result = invoke(tree_with_bad_files, tmp_path / "out", "--skip-other", "--report", report)
+    assert result.exit_code == 1
+    assert read_report(report)["img/pixel.png"]["status"] == "skipped"
+    assert not (tmp_path / "out" / "img").exists()
+
+
+def test_two_inputs_for_one_output_is_a_failure_not_an_overwrite(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copyfile(CORPUS / "seed.txt", source / "a.html")
+    shutil.copyfile(CORPUS / "finews" / "2021-12-01-init.md", source / "a.md")
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(source, tmp_path / "out", "--report", report)
+
+    assert result.exit_code == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {"a.html": "converted", "a.md": "failed"}
+    assert "a.md is already the output of a.html" in result.output
+    expected = convert((CORPUS / "seed.txt").read_text(encoding="utf-8")).text
+    assert (tmp_path / "out" / "a.md").read_text(encoding="utf-8") == expected
+
+
+# --- resume -----------------------------------------------------------------------------
+
+
+def test_rerun_skips_up_to_date_outputs_and_force_rewrites_them(
+    corpus_copy: Path, tmp_path: Path
+) -> None:
+    source = copy_corpus(tmp_path / "src")
+    out = tmp_path / "out"
+    assert migrate(source, out, Settings(jobs=1)).ok
+    touched = source / "seed.txt"
+    os.utime(touched, (touched.stat().st_atime, (out / "seed.md").stat().st_mtime + 10))
+
+    second = migrate(source, out, Settings(jobs=1))
+    assert second.counts["skipped"] == second.total - 1
+    assert second.posts == 1
+
+    forced = migrate(source, out, Settings(jobs=2, force=True))
+    assert forced.counts["skipped"] == 0 and forced.posts == forced.total
+
+
+def test_an_empty_output_is_redone_even_when_newer(corpus_copy: Path, tmp_path: Path) -> None:
+    """After a power cut an output can be renamed into place but still empty."""
+    out = tmp_path / "out"
+    assert migrate(corpus_copy, out, Settings(jobs=1)).ok
+    expected = (out / "seed.md").read_bytes()
+    (out / "seed.md").write_bytes(b"")
+
+    again = migrate(corpus_copy, out, Settings(jobs=1))
+
+    assert again.posts == 1 and (out / "seed.md").read_bytes() == expected
+
+
+def test_stale_temp_files_of_a_killed_run_are_removed(corpus_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "blogs").mkdir(parents=True)
+    stale = out / "blogs" / ".x.md.abc123_z.tmp"
+    stale.write_text("half a post")
+    summary = migrate(corpus_copy, out, Settings(jobs=1))
+    assert summary.stale_temps_removed == 1 and not stale.exists()
+
+
+# --- safety -----------------------------------------------------------------------------
+
+
+def test_zip_slip_entries_are_refused(tmp_path: Path) -> None:
+    seed = (CORPUS / "seed.txt").read_bytes()
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("../escaped.html", seed)
+        zipped.writestr("posts/../../escaped2.html", seed)
+        zipped.writestr("/tmp/absolute.html", seed)
+        link = zipfile.ZipInfo("posts/link.html")
+        link.external_attr = 0o120777 << 16
+        zipped.writestr(link, "../../outside.html")
+        zipped.writestr("posts/good.txt", seed)
+    out = tmp_path / "deep" / "out"
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(archive, out, "--report", report)
+
+    assert result.exit_code == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {
+        "../escaped.html": "refused",
+        "posts/../../escaped2.html": "refused",
+        "/tmp/absolute.html": "refused",
+        "posts/link.html": "refused",
+        "posts/good.txt": "converted",
+    }
+    assert tree(tmp_path / "deep") == {"out/posts/good.md": convert(seed.decode()).text.encode()}
+    assert not (tmp_path / "escaped.md").exists() and not Path("/tmp/absolute.md").exists()
+
+
+def test_tar_symlinks_escaping_dest_are_refused(tmp_path: Path) -> None:
+    archive = tmp_path / "evil.tar.gz"
+    seed = (CORPUS / "seed.txt").read_bytes()
+    with tarfile.open(archive, "w:gz") as tarred:
+        for name, target in [("a/up", "../../etc"), ("a/abs.html", "/etc/passwd")]:
+            member = tarfile.TarInfo(name)
+            member.type, member.linkname = tarfile.SYMTYPE, target
+            tarred.addfile(member)
+        member = tarfile.TarInfo("a/inside.html")
+        member.type, member.linkname = tarfile.SYMTYPE, "post.html"
+        tarred.addfile(member)
+        member = tarfile.TarInfo("../up.html")
+        member.size = len(seed)
+        tarred.addfile(member, io.BytesIO(seed))
+        member = tarfile.TarInfo("a/post.html")
+        member.size = len(seed)
+        tarred.addfile(member, io.BytesIO(seed))
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(archive, tmp_path / "out", "--report", report)
+
+    assert result.exit_code == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {
+        "a/up": "refused",
+        "a/abs.html": "refused",
+        "a/inside.html": "skipped",
+        "../up.html": "refused",
+        "a/post.html": "converted",
+    }
+    assert set(tree(tmp_path / "out")) == {"a/post.md"}
+
+
+def test_symlinks_in_a_source_directory_or_dest_cannot_escape(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.html").write_text("<p>secret</p>")
+    source = tmp_path / "src"
+    (source / "sub").mkdir(parents=True)
+    shutil.copyfile(CORPUS / "seed.txt", source / "sub" / "seed.txt")
+    (source / "leak.html").symlink_to(outside / "secret.html")
+    (source / "alias.txt").symlink_to(source / "sub" / "seed.txt")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "sub").symlink_to(outside, target_is_directory=True)  # DEST/sub leads outside
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(source, out, "--report", report)
+
+    assert result.exit_code == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {"alias.txt": "converted", "leak.html": "refused", "sub/seed.txt": "refused"}
+    assert sorted(os.listdir(outside)) == ["secret.html"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: (tmp / "missing", tmp / "out"), "missing: no such file or directory"),
+        (lambda tmp: (FIXTURES / "pixel.png", tmp / "out"), "not a directory, a zip or a tar"),
+        (lambda tmp: (CORPUS, FIXTURES / "pixel.png"), "pixel.png: exists and is not a directory"),
+        (lambda tmp: (CORPUS, FIXTURES / "pixel.png" / "out"), "pixel.png/out: Not a directory"),
+        (lambda tmp: (CORPUS, CORPUS), "DEST must differ from SRC"),
+    ],
+)
+def test_usage_errors_exit_2(make, message: str, tmp_path: Path) -> None:
+    src, dest = make(tmp_path)
+    done = run_postconv("migrate", src, dest)
+    assert done.returncode == 2
+    assert message in done.stderr.decode()
+    lines = done.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("postconv migrate: error: "), lines
+
+
+# --- legacy encodings -------------------------------------------------------------------
+
+
+def test_gb18030_post_is_decoded_converted_and_written_as_utf8(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copyfile(FIXTURES / "seed.gb18030.txt", source / "新闻.txt")
+    shutil.copyfile(CORPUS / "seed.txt", source / "utf8.txt")
+    report = tmp_path / "r.jsonl"
+
+    done = run_postconv("migrate", source, tmp_path / "out", "--report", report)
+
+    assert done.returncode == 0, done.stderr
+    converted = (tmp_path / "out" / "新闻.md").read_bytes()
+    assert converted == (tmp_path / "out" / "utf8.md").read_bytes()
+    assert converted.decode("utf-8") == convert((CORPUS / "seed.txt").read_text("utf-8")).text
+    records = read_report(report)
+    assert records["新闻.txt"]["encoding"] == "gb18030"
+    assert records["utf8.txt"]["encoding"] == "utf-8"
+    assert b"gb18030" in done.stdout
+
+
+def test_zip_entry_names_in_gbk_are_decoded(tmp_path: Path) -> None:
+    """Zips made on Chinese Windows store GBK names without the UTF-8 flag."""
+    name = "新闻.txt".encode("gb18030")
+    placeholder = b"X" * (len(name) - 4) + b".txt"
+    archive = tmp_path / "gbk.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr(placeholder.decode(), (CORPUS / "seed.txt").read_bytes())
+    archive.write_bytes(archive.read_bytes().replace(placeholder, name))
+
+    result = invoke(archive, tmp_path / "out", "-q")
+
+    assert result.exit_code == 0, result.output
+    assert set(tree(tmp_path / "out")) == {"新闻.md"}
+
+
+def test_dangling_symlinks_fail_and_fifos_are_skipped_with_a_line(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copyfile(CORPUS / "seed.txt", source / "seed.txt")
+    (source / "gone.html").symlink_to(source / "missing.html")
+    os.mkfifo(source / "pipe.html")
+    report = tmp_path / "r.jsonl"
+
+    done = run_postconv("migrate", source, tmp_path / "out", "--report", report)
+
+    assert done.returncode == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {"gone.html": "failed", "pipe.html": "skipped", "seed.txt": "converted"}
+    lines = sorted(done.stderr.decode().splitlines())
+    assert lines[0].startswith("gone.html: failed: broken symlink")
+    assert lines[1] == "pipe.html: skipped: not a regular file"
+
+
+def test_a_corrupt_zip_member_fails_alone(tmp_path: Path) -> None:
+    seed = (CORPUS / "seed.txt").read_bytes()
+    archive = tmp_path / "bad-crc.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zipped:
+        zipped.writestr("a.txt", seed)
+        zipped.writestr("b.txt", seed.replace("新闻".encode(), "旧闻".encode()))
+        zipped.writestr("c.txt", seed)
+    data = archive.read_bytes()
+    damaged = "旧闻".encode()
+    archive.write_bytes(data.replace(damaged, b"X" * len(damaged)))  # CRC no longer matches
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(archive, tmp_path / "out", "--report", report)
+
+    assert result.exit_code == 1
+    records = read_report(report)
+    assert {rel: record["status"] for rel, record in records.items()} == {
+        "a.txt": "converted",
+        "b.txt": "failed",
+        "c.txt": "converted",
+    }
+    assert records["b.txt"]["error"] == "cannot read this member: Bad CRC-32 for file 'b.txt'"
+    assert set(tree(tmp_path / "out")) == {"a.md", "c.md"}
+
+
+def test_a_truncated_tar_gz_keeps_what_came_before(corpus_copy: Path, tmp_path: Path) -> None:
+    archive = make_tar(corpus_copy, tmp_path / "posts.tar.gz", "w:gz")
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+
+    done = run_postconv("migrate", cut, tmp_path / "out", "--report", tmp_path / "r.jsonl")
+
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert b"cut.tar.gz: after the last good entry: failed: archive truncated" in done.stderr
+    written = tree(tmp_path / "out")
+    assert 0 < len(written) < len(tree(corpus_copy))
+    full = expected_tree(corpus_copy)
+    assert all(data == full[rel.removeprefix("posts/")] for rel, data in written.items())
+
+
+def test_migrating_a_migration_changes_nothing(
+    clean_output: dict[str, bytes], tmp_path: Path
+) -> None:
+    """The output tree is already clean Markdown: a second migration reports all unchanged."""
+    first = tmp_path / "first"
+    for rel, data in clean_output.items():
+        (first / rel).parent.mkdir(parents=True, exist_ok=True)
+        (first / rel).write_bytes(data)
+    report = tmp_path / "r.jsonl"
+
+    result = invoke(first, tmp_path / "second", "-q", "--report", report)
+
+    assert result.exit_code == 0
+    statuses = {record["status"] for record in read_report(report).values()}
+    assert statuses == {"unchanged"}
+    assert tree(tmp_path / "second") == clean_output

@@ -1,0 +1,70 @@
+"""The benchmark script runs end to end on a tiny corpus, and the pool streams its input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from postconv.batch import Settings
+from postconv.batch_pool import Parallel
+from postconv.batch_report import Outcome
+from postconv.batch_work import Task
+
+BENCH = Path(__file__).parents[1] / "bench" / "run.py"
+CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
+
+
+def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
+    figures = tmp_path / "figures.json"
+    command = [
+        sys.executable,
+        str(BENCH),
+        "--posts",
+        "50",
+        "--workdir",
+        str(tmp_path),
+        "--jobs",
+        "2",
+    ]
+    done = subprocess.run([*command, "--json", str(figures)], capture_output=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    output = done.stdout.decode()
+    for label in ("(a) read", "(b) plain markdownify", "(c) postconv core", "(p) 2 x (c)"):
+        assert label in output
+    assert "(d) postconv migrate -j 2" in output
+    assert "c/b = " in output and "d/b = " in output and "d/p = " in output
+    results = json.loads(figures.read_text())
+    assert {phase: results[phase]["posts"] for phase in "abcpd"} == dict.fromkeys("abcpd", 50)
+    assert all(results[phase]["rss_kb"] > 0 for phase in "abcpd")
+    posts = sorted((tmp_path / "50" / "posts").rglob("*.*"))
+    assert len(posts) == 50
+    titles = {line for post in posts for line in post.read_text().splitlines() if "title" in line}
+    assert len(titles) > 40, "copies must be varied, not identical"
+
+
+def test_the_pool_pulls_tasks_only_as_workers_free_up(tmp_path: Path) -> None:
+    """Memory is flat: the planner is never read far ahead of the finished outcomes."""
+    settings = Settings(jobs=2, chunk_size=4)
+    seed = CORPUS / "seed.txt"
+    pulled = 0
+    reported: list[Outcome] = []
+    ahead: list[int] = []
+
+    def tasks() -> Iterator[Task]:
+        nonlocal pulled
+        for number in range(200):
+            pulled += 1
+            ahead.append(pulled - len(reported))
+            yield Task(f"{number}.txt", str(tmp_path / f"{number}.md"), "convert", path=str(seed))
+
+    with Parallel(settings, threading.Event()) as pool:
+        pool.run(tasks(), reported.append)
+
+    assert len(reported) == 200 and all(o.status == "converted" for o in reported)
+    # at most 2 × jobs chunks in flight, plus the chunk being filled
+    assert max(ahead) <= (2 * settings.jobs + 1) * settings.chunk_size
