@@ -53,7 +53,7 @@ CASES = [
         '<p>before<figure><img src="x"></figure>after</p>',
         '<p>before</p><figure><img src="x"></figure><p>after</p>',
     ),
-    (clean.split_double_breaks, "<p>一<br><br>二<br>三</p>", "<p>一</p><p></p><p>二<br>三</p>"),
+    (clean.split_double_breaks, "<p>一<br><br>二<br>三</p>", "<p>一</p><p>二<br>三</p>"),
     (clean.strip_edge_space, "<p>\u3000\u3000&nbsp;\u200b文字\u3000</p>", "<p>文字</p>"),
     (clean.strip_edge_space, "<p><br>文字<br></p>", "<p>文字</p>"),
     (

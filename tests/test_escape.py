@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from postconv.escape import escape_text
+from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
 
 _md = MarkdownIt("commonmark")
 
@@ -27,7 +27,9 @@ _md = MarkdownIt("commonmark")
         ("<div> is text", r"\<div> is text"),
         ("a < b", "a < b"),
         ("&amp; is text", r"\&amp; is text"),
-        ("[not](a link)", r"\[not](a link)"),
+        ("[not](a link)", r"\[not\](a link)"),
+        ("<> is not a link", r"\<> is not a link"),
+        ("---", r"\---"),
         ("`code`", r"\`code\`"),
         ("~~struck~~", r"\~~struck\~~"),
         ("So cute~", "So cute~"),
@@ -54,5 +56,10 @@ def test_markers_are_only_escaped_where_a_line_can_start() -> None:
 
 
 def test_pipes_are_escaped_in_table_cells_only() -> None:
-    assert escape_text("a | b", in_table=True) == r"a \| b"
+    assert escape_table_pipes(r"`a|b` and a \| b") == r"`a\|b` and a \| b"
     assert escape_text("a | b") == "a | b"
+
+
+def test_closing_hashes_of_a_heading_stay_text() -> None:
+    assert escape_closing_hashes("foo ###") == r"foo \###"
+    assert escape_closing_hashes("C#") == "C#"

@@ -13,6 +13,7 @@ from postconv.clean import clean, parse
 from postconv.convert import to_markdown
 from postconv.options import Options
 from postconv.segments import markdown_blocks, segment
+from postconv.text import strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 
@@ -23,7 +24,7 @@ def convert_body(body: str, options: Options) -> list[str]:
     for part in segment(body):
         markdown = part.text if part.kind == "markdown" else _convert_html(part.text, options)
         blocks.extend(_tidy(block) for block in markdown_blocks(markdown))
-    return [block for block in blocks if block]
+    return [block for block in blocks if strip_edges(block)]
 
 
 def _convert_html(source: str, options: Options) -> str:

@@ -32,6 +32,7 @@ BLOCK_TAGS = frozenset(
 )
 _DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
 _BOLD_TAGS = frozenset({"strong", "b"})
+_TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
 _KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
@@ -52,7 +53,7 @@ def parse(source: str) -> Element:
     on that error the source is flattened (tags past depth 100 removed, text
     kept) and parsed again.
     """
-    source = expand_caption_shortcodes(source)
+    source = expand_caption_shortcodes(t.drop_control_characters(source))
     root, too_deep = tree.parse_fragment(source)
     if too_deep:
         root, _ = tree.parse_fragment(t.flatten_nesting(source, 100))
@@ -118,6 +119,30 @@ def drop_invisible(root: Element, options: Options) -> None:
     for element in _elements(root):
         if element.tag in INVISIBLE_TAGS or is_hidden(element):
             tree.drop_tree(element)
+
+
+def foster_stray_table_text(root: Element, options: Options) -> None:
+    """Text inside a table but outside its cells shows before the table, as in browsers."""
+    for table in _elements(root, "table"):
+        rows = [el for el in table.iter(*_TABLE_PARTS) if el is not table]
+        if not any(el.tag in ("td", "th") for el in rows):
+            table.tag = "div"  # a table with no cell is only a wrapper
+            for part in rows:
+                tree.drop_tag(part)
+            continue
+        stray = []
+        for part in [table, *rows]:
+            if part.tag in ("td", "th", "caption"):
+                continue
+            if part.text and part.text.strip():
+                stray.append(part.text)
+                part.text = None
+            for child in part:
+                if child.tag in _TABLE_PARTS and child.tail and child.tail.strip():
+                    stray.append(child.tail)
+                    child.tail = None
+        if stray:
+            table.addprevious(tree.new("p", text=" ".join(stray)))
 
 
 def bold_style_to_strong(root: Element, options: Options) -> None:
@@ -356,6 +381,7 @@ def _is_body_paragraph(element: Element | None, caption: str) -> bool:
 #: The cleaning passes, in the order they run.
 PASSES: list[Pass] = [
     drop_invisible,
+    foster_stray_table_text,
     bold_style_to_strong,
     unwrap_decorative,
     absolutise_urls,
@@ -363,8 +389,8 @@ PASSES: list[Pass] = [
     figures_to_captioned_images,
     lift_blocks_out_of_paragraphs,
     split_double_breaks,
-    strip_edge_space,
     drop_empty,
+    strip_edge_space,
     unnest_emphasis,
     merge_adjacent_emphasis,
     links_outside_emphasis,

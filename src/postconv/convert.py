@@ -15,13 +15,19 @@ from html import escape as html_escape
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
-from postconv.escape import escape_text
+from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
 from postconv.options import Options
 from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
+_URL_DROPPED = re.compile(r"[\n\r\t]")
+_OPENS_LINE = frozenset(
+    {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
+)
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
+_EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
 _TABLE_CELL_ATTRIBUTES = ("colspan", "rowspan")
 _INLINE_HTML_ATTRIBUTES = {"a": ("href", "title"), "img": ("src", "alt", "title")}
@@ -95,6 +101,20 @@ def _edge_text(node: object, last: bool) -> str:
     return content[-1:] if last else content[:1]
 
 
+_OTHER_MARKER = {
+    "ul": (re.compile(r"^- ", re.M), "* "),
+    "ol": (re.compile(r"^(\d+)\. ", re.M), r"\1) "),
+}
+
+
+def _previous_block(el: Tag) -> Tag | None:
+    """The previous sibling that is an element, skipping whitespace between them."""
+    node = el.previous_sibling
+    while node is not None and isinstance(node, NavigableString) and not node.strip():
+        node = node.previous_sibling
+    return node if isinstance(node, Tag) else None
+
+
 def _fence_for(code: str) -> str:
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     return "`" * max(3, longest + 1)
@@ -102,6 +122,7 @@ def _fence_for(code: str) -> str:
 
 def _url(url: str) -> str:
     """A link destination: wrapped in ``<>`` when it holds spaces (Liquid) or brackets."""
+    url = _URL_DROPPED.sub("", url)  # browsers drop line breaks and tabs from URLs
     if _URL_NEEDS_BRACKETS.search(url):
         return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
     return url
@@ -110,13 +131,16 @@ def _url(url: str) -> str:
 def _title(title: str | None) -> str:
     if not title:
         return ""
-    escaped = title.replace('"', '\\"')
+    # "<" as an entity: a raw "<a>" would make the line look like HTML
+    escaped = title.replace('"', '\\"').replace("<", "&lt;")
     return f' "{escaped}"'
 
 
 def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
     """Serialise ``tag`` with only the attributes in ``keep`` (by tag name), on one line."""
     if isinstance(tag, NavigableString):
+        if tag.parent.name in _EMBEDS:
+            return ""  # fallback content of an embed: browsers show the embed instead
         return html_escape(re.sub(r"\s+", " ", str(tag)), quote=False)
     attributes = "".join(
         f' {name}="{html_escape(str(tag[name]))}"' if tag[name] not in ("", None) else f" {name}"
@@ -173,13 +197,16 @@ class PostConverter(MarkdownConverter):
     def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
         # remember whether this text may open a line, for escape() below
         previous = el.previous_sibling
-        self._at_line_start = previous is None or getattr(previous, "name", None) == "br"
-        return super().process_text(el, parent_tags)
+        self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
+        text = super().process_text(el, parent_tags)
+        following = el.next_sibling
+        if text.endswith("!") and getattr(following, "name", None) == "a":
+            text = text[:-1] + "\\!"  # "!" then a link would read as an image
+        return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
         # markdownify escapes every * and _; ours escapes only what would become Markdown
-        in_table = "td" in parent_tags or "th" in parent_tags
-        return escape_text(text, in_table, line_start=getattr(self, "_at_line_start", True))
+        return escape_text(text, line_start=getattr(self, "_at_line_start", True))
 
     def _emphasis(self, el: Tag, text: str, parent_tags: set[str], marker: str) -> str:
         if "_noformat" in parent_tags:
@@ -216,9 +243,9 @@ class PostConverter(MarkdownConverter):
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         src = (el.get("src") or "").strip()
+        alt = escape_text(re.sub(r"\s+", " ", el.get("alt") or "").strip())
         if not src:
-            return ""
-        alt = escape_text(re.sub(r"\s+", " ", el.get("alt") or "").strip()).replace("]", "\\]")
+            return alt  # a broken image: browsers show its alt text
         return f"![{alt}]({_url(src)}{_title(el.get('title'))})"
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -252,13 +279,36 @@ class PostConverter(MarkdownConverter):
         )
         return f"\n\n<table>\n{rows}\n</table>\n\n"
 
+    def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # "---" on the first line of a post without front matter would open one
+        return "\n\n***\n\n"
+
+    def convert_hN(self, n: int, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class lets "foo ###" lose its hashes as a closing sequence
+        return super().convert_hN(n, el, escape_closing_hashes(text.strip()), parent_tags)
+
+    def convert_td(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # a "|" in a code span or an image alt would still split the GFM row
+        return super().convert_td(el, escape_table_pipes(text), parent_tags)
+
+    def convert_th(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return super().convert_th(el, escape_table_pipes(text), parent_tags)
+
+    def convert_list(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # two lists in a row would merge into one: the second gets the other marker
+        previous = _previous_block(el)
+        if previous is not None and previous.name == el.name and "li" not in parent_tags:
+            text = _OTHER_MARKER[el.name][0].sub(_OTHER_MARKER[el.name][1], text)
+        return super().convert_list(el, text, parent_tags)
+
+    convert_ul = convert_list
+    convert_ol = convert_list
+
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class drops embeds (videos, maps) along with their only content, the URL
         if not el.get("src") and not el.find("source"):
             return text
-        keep = dict.fromkeys(
-            ("iframe", "video", "audio", "embed", "object", "source"), _EMBED_ATTRIBUTES
-        )
+        keep = dict.fromkeys((*_EMBEDS, "source"), _EMBED_ATTRIBUTES)
         return f"\n\n{_clean_html(el, keep)}\n\n"
 
     convert_video = convert_iframe
@@ -296,7 +346,7 @@ def to_soup(root: Element) -> BeautifulSoup:
             parent.contents.append(string)
             last = string
             continue
-        tag = _Tag(None, builder, node.tag, attrs=dict(node.attrib), parent=parent, previous=last)
+        tag = _Tag(None, builder, node.tag, attrs=dict(node.items()), parent=parent, previous=last)
         parent.contents.append(tag)
         last = tag
         if node.tail and node is not root:

@@ -15,9 +15,9 @@ _LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
 _INLINE = re.compile(
     r"""
       \\(?=[!-/:-@\[-`{-~]|$)       # a backslash that would escape the next character
-    | [`*\[]                        # code spans, emphasis, links and images
+    | [`*\[\]]                      # code spans, emphasis, links and images
     | (?<![^\W_])_ | _(?![^\W_])    # an underscore that is not inside a word
-    | <(?=[A-Za-z/!?])              # raw HTML or an autolink
+    | <(?=[A-Za-z/!?>])             # raw HTML, an autolink, or <> (an empty link)
     | &(?=\#?\w+;)                  # an entity reference
     | ~(?=~)                        # GFM strikethrough
     """,
@@ -26,16 +26,20 @@ _INLINE = re.compile(
 
 # Markers that start a block when they open a line: headings, quotes, lists, rules.
 _LINE_START = re.compile(
-    r"^([ \t]*)(?:(\#{1,6}|[-+])(?=[ \t]|$)|(>)|(\d{1,9})([.)])(?=[ \t]|$)|(=+)[ \t]*$)",
+    r"^([ \t\u00a0\u3000]*)"
+    r"(?:(\#{1,6}|[-+])(?=[ \t]|$)|(>)|(\d{1,9})([.)])(?=[ \t]|$)|([-=])(?=[-= \t]*$))",
     re.M,
 )
 
 
+_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+_CLOSING_HASHES = re.compile(r"(^|[ \t])(#+[ \t]*)$")
+
 # every character any rule above starts with; text without them is returned as is
-_MAYBE_SPECIAL = re.compile(r"[\\`*\[_<&~#>+=|\-.)]")
+_MAYBE_SPECIAL = re.compile(r"[\\`*\[\]_<&~#>+=\-.)]")
 
 
-def escape_text(text: str, in_table: bool = False, line_start: bool = True) -> str:
+def escape_text(text: str, line_start: bool = True) -> str:
     """Escape ``text`` (one text node of the HTML) so it reads back as the same text.
 
     ``line_start`` says whether the text may open a line (it follows nothing,
@@ -44,18 +48,16 @@ def escape_text(text: str, in_table: bool = False, line_start: bool = True) -> s
     if "{" in text and ("{{" in text or "{%" in text):
         parts = _LIQUID.split(text)
         return "".join(
-            part if index % 2 else _escape_plain(part, in_table, line_start and index == 0)
+            part if index % 2 else _escape_plain(part, line_start and index == 0)
             for index, part in enumerate(parts)
         )
-    return _escape_plain(text, in_table, line_start)
+    return _escape_plain(text, line_start)
 
 
-def _escape_plain(text: str, in_table: bool, line_start: bool) -> str:
+def _escape_plain(text: str, line_start: bool) -> str:
     if _MAYBE_SPECIAL.search(text) is None:  # most CJK prose: nothing to do
         return text
     text = _INLINE.sub(r"\\\g<0>", text)
-    if in_table:
-        text = text.replace("|", r"\|")
     if not line_start:
         head, newline, rest = text.partition("\n")
         return head + newline + _LINE_START.sub(_escape_line_start, rest) if newline else text
@@ -67,3 +69,13 @@ def _escape_line_start(match: re.Match[str]) -> str:
     if number is not None:
         return f"{indent}{number}\\{delimiter}"
     return f"{indent}\\{marker or quote or rule}"
+
+
+def escape_table_pipes(cell: str) -> str:
+    """GFM splits a row at every unescaped ``|``, inside code spans and alts too."""
+    return _UNESCAPED_PIPE.sub(r"\\|", cell)
+
+
+def escape_closing_hashes(heading: str) -> str:
+    """A heading's trailing ``#`` run would be read as an optional closing sequence."""
+    return _CLOSING_HASHES.sub(r"\1\\\2", heading)

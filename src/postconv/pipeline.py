@@ -46,6 +46,8 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     if header and not header.endswith("\n"):
         header += "\n"  # the file ended right after the closing fence
     body = "\n\n".join(blocks)
+    if not header and not body:
+        raise PostconvError("nothing to convert: no front matter and no visible text")
     if header and body:
         output = f"{header}\n{body}\n"
     else:

@@ -27,7 +27,7 @@ _HTML_TAG = re.compile(rf"(?<!\\)<(?:/?(?:{_TAG_NAMES})(?=[\s/>])|!--|!\[CDATA\[
 # containers whose content may hold blank lines that belong to them
 _CONTAINER = re.compile(
     r"<(/?)(pre|table|ul|ol|dl|div|blockquote|figure|center|script|style|textarea|section"
-    r"|article|object|video|audio|!--)\b|(-->)",
+    r"|article|object|video|audio)\b|(<!--|<\?|<!\[CDATA\[)|(-->|\?>|\]\]>)",
     re.I,
 )
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
@@ -106,9 +106,12 @@ def _has_html_tag(block: str) -> bool:
 
 def _container_balance(block: str) -> int:
     balance = 0
-    for closing, name, comment_end in _CONTAINER.findall(block):
-        if comment_end:
+    for closing, _name, opaque_start, opaque_end in _CONTAINER.findall(block):
+        # comments, processing instructions and CDATA count as containers too
+        if opaque_end:
             balance -= 1
-        elif name:
-            balance += -1 if closing else 1
+        elif opaque_start or not closing:
+            balance += 1
+        else:
+            balance -= 1
     return balance

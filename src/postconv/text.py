@@ -36,6 +36,9 @@ _VOID = frozenset(
     ]
 )
 
+_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
+
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_HEADING_WIDTH = 80
 MAX_CAPTION_WIDTH = 80
@@ -101,6 +104,35 @@ def join_lines(text: str) -> str:
         return " "
 
     return _NEWLINE_RUN.sub(joint, text)
+
+
+def drop_control_characters(source: str) -> str:
+    """Remove what a browser shows nothing for and XML trees cannot hold.
+
+    Raw C0 controls and DEL go (a form feed is whitespace: it becomes a
+    space), and so do numeric references to them (``&#x1f;``, ``&#127;``);
+    references to C1 controls (``&#150;``) mean what browsers show for
+    them, the Windows-1252 character.
+    """
+    if _RAW_CONTROL.search(source):
+        source = _RAW_CONTROL.sub(lambda m: " " if m.group() == "\f" else "", source)
+    if "&#" in source:
+        source = _NUMERIC_REFERENCE.sub(_safe_reference, source)
+    return source
+
+
+def _safe_reference(match: re.Match[str]) -> str:
+    digits = match.group(1)
+    code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    if code == 0x0C:
+        return " "
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or (code < 0x20 and code not in (9, 10, 13)):
+        return ""
+    if code == 0x7F:
+        return ""
+    if 0x80 <= code <= 0x9F:
+        return bytes([code]).decode("cp1252", errors="ignore")
+    return match.group()
 
 
 def absolute_url(url: str) -> str:

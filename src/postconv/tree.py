@@ -101,19 +101,34 @@ def wrap_content(element: Element, tag: str) -> None:
 
 
 def split(paragraph: Element, is_boundary: Callable[[Element], bool], keep_boundary: bool) -> None:
-    """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds."""
+    """Cut ``paragraph`` into paragraphs at each child where ``is_boundary`` holds.
+
+    Only pieces with content are made: splitting nested paragraphs inside out
+    must not multiply empty ones (that was exponential in the depth).
+    """
     boundaries = {child for child in paragraph if is_boundary(child)}  # before anything moves
-    pieces: list[Element] = [new(paragraph.tag, text=paragraph.text)]
+    pieces: list[Element] = []
+    current: Element | None = None
+    if paragraph.text and paragraph.text.strip():
+        current = new(paragraph.tag, text=paragraph.text)
+        pieces.append(current)
     for child in list(paragraph):
         if child not in boundaries:
-            pieces[-1].append(child)
+            if current is None:
+                current = new(paragraph.tag)
+                pieces.append(current)
+            current.append(child)
             continue
         tail, child.tail = child.tail, None
         if keep_boundary:
             pieces.append(child)
-        pieces.append(new(paragraph.tag, text=tail))
+        current = None
+        if tail and tail.strip():
+            current = new(paragraph.tag, text=tail)
+            pieces.append(current)
     tail, paragraph.tail = paragraph.tail, None
     for piece in pieces:
         paragraph.addprevious(piece)
-    pieces[-1].tail = tail
+    if tail:
+        _append_text(paragraph.getparent(), paragraph.getprevious(), tail)
     paragraph.getparent().remove(paragraph)
