@@ -56,6 +56,12 @@ CASES = [
     (clean.split_double_breaks, "<p>一<br><br>二<br>三</p>", "<p>一</p><p>二<br>三</p>"),
     (clean.strip_edge_space, "<p>\u3000\u3000&nbsp;\u200b文字\u3000</p>", "<p>文字</p>"),
     (clean.strip_edge_space, "<p><br>文字<br></p>", "<p>文字</p>"),
+    (clean.breaks_out_of_inline, "<p><b>粗<br></b>行</p>", "<p><b>粗</b><br>行</p>"),
+    (
+        clean.breaks_out_of_inline,
+        '<p>前<a href="/x"><br>链</a></p>',
+        '<p>前<br><a href="/x">链</a></p>',
+    ),
     (
         clean.drop_empty,
         "<p>a</p><p> </p><p><span></span></p><p><img src=x></p>",

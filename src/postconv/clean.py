@@ -32,6 +32,7 @@ BLOCK_TAGS = frozenset(
 )
 _DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
 _BOLD_TAGS = frozenset({"strong", "b"})
+_BREAK_STOPS = BLOCK_TAGS | {"pre", "ul", "ol", "table", "tr", "figure"}
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
@@ -39,6 +40,10 @@ _KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed",
 _BLOCK_CONTENT = frozenset(
     {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr", "center"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
+)
+_INLINE_TAGS = (
+    *("a", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "sup", "sub", "q"),
+    *("code", "small", "big", "mark", "cite", "abbr", "font", "span", "tt", "kbd", "samp"),
 )
 _NO_REFLOW = frozenset({"pre", "code", "textarea", "kbd", "samp", "tt"})
 
@@ -194,6 +199,13 @@ def join_source_lines(root: Element, options: Options) -> None:
                 child.tail = t.join_lines(child.tail)
 
 
+def unwrap_inline_around_blocks(root: Element, options: Options) -> None:
+    """A link or bold wrapping whole paragraphs loses its tag: Markdown cannot nest so."""
+    for element in reversed(_elements(root, *_INLINE_TAGS)):
+        if any(descendant.tag in _BLOCK_CONTENT for descendant in element.iterdescendants()):
+            tree.drop_tag(element)
+
+
 def lift_blocks_out_of_paragraphs(root: Element, options: Options) -> None:
     """A block inside a ``<p>`` (a figure, a list, a table) splits the paragraph around it."""
     for paragraph in reversed(_elements(root, "p")):
@@ -216,6 +228,27 @@ def _in_break_run(element: Element) -> bool:
     return (
         following is not None and following.tag == "br" and not t.strip_edges(element.tail or "")
     ) or (previous is not None and previous.tag == "br" and not t.strip_edges(previous.tail or ""))
+
+
+def breaks_out_of_inline(root: Element, options: Options) -> None:
+    """A ``<br>`` ending (or opening) a bold, a link or a span moves just outside it.
+
+    markdownify trims an inline element's text, which would cut the newline
+    off the hard break and leave a lone backslash escaping the next character.
+    """
+    for br in _elements(root, "br"):
+        while True:
+            parent = br.getparent()
+            if parent is None or parent is root or parent.tag in _BREAK_STOPS:
+                break
+            if br is parent[-1] and not t.strip_edges(br.tail or ""):
+                br.tail, parent.tail = parent.tail, None  # the text after the parent
+                parent.addnext(br)
+            elif br is parent[0] and not t.strip_edges(parent.text or ""):
+                br.tail, parent.text = None, (parent.text or "") + (br.tail or "")
+                parent.addprevious(br)
+            else:
+                break
 
 
 def strip_edge_space(root: Element, options: Options) -> None:
@@ -387,9 +420,11 @@ PASSES: list[Pass] = [
     absolutise_urls,
     join_source_lines,
     figures_to_captioned_images,
+    unwrap_inline_around_blocks,
     lift_blocks_out_of_paragraphs,
     split_double_breaks,
     drop_empty,
+    breaks_out_of_inline,
     strip_edge_space,
     unnest_emphasis,
     merge_adjacent_emphasis,

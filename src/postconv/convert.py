@@ -27,6 +27,7 @@ _OPENS_LINE = frozenset(
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
+_INDENTED_CONTAINERS = frozenset({"li", "blockquote", "dd", "td", "th", "a"})
 _EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
 _TABLE_CELL_ATTRIBUTES = ("colspan", "rowspan")
@@ -308,6 +309,10 @@ class PostConverter(MarkdownConverter):
         # the base class drops embeds (videos, maps) along with their only content, the URL
         if not el.get("src") and not el.find("source"):
             return text
+        if parent_tags & _INDENTED_CONTAINERS:
+            # raw HTML cannot be indented inside a list item or a quote and stay there
+            source = el.get("src") or el.find("source").get("src", "")
+            return f"<{source}>" if "://" in source else text
         keep = dict.fromkeys((*_EMBEDS, "source"), _EMBED_ATTRIBUTES)
         return f"\n\n{_clean_html(el, keep)}\n\n"
 
