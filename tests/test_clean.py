@@ -130,3 +130,11 @@ def test_absurd_nesting_keeps_all_text() -> None:
     source = "<p>start</p>" + "<div><span>" * 5000 + "deep" + "</span></div>" * 5000 + "<p>end</p>"
     text = "".join(clean.parse(source).itertext())
     assert "start" in text and "deep" in text and "end" in text
+
+
+@pytest.mark.parametrize("depth", [150, 500, 1500, 3000])
+def test_nesting_between_recursion_and_parser_limits_is_flattened(depth: int) -> None:
+    # deeper than Python's recursion allows markdownify, shallower than libxml2's limit
+    root = clean.parse("<div>" * depth + "x" + "</div>" * depth)
+    assert "".join(root.itertext()) == "x"
+    assert not clean._deeper_than_max(root)

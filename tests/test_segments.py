@@ -38,3 +38,7 @@ def test_fenced_code_is_markdown_and_one_block() -> None:
     body = "```html\n<p>code</p>\n\n<div>\n```\n\n<p>real</p>"
     assert kinds(body) == ["markdown", "html"]
     assert markdown_blocks(body)[0] == "```html\n<p>code</p>\n\n<div>\n```"
+
+
+def test_a_bracketed_link_destination_is_not_a_tag() -> None:
+    assert kinds("[x](<s p a c e s>) and ![i](<{{ site.baseurl }}/a b.png>)") == ["markdown"]

@@ -14,18 +14,21 @@ from lxml import etree
 
 from postconv import text as t
 from postconv import tree
+from postconv.nesting import DISPLAY_NONE, INVISIBLE_TAGS, flatten_deep_html
 from postconv.options import Options
 from postconv.tree import Element
 
+#: deeper trees are flattened: markdownify recurses twice per level (limit 1000)
+MAX_DEPTH = 100
+_deeper_than_max = etree.XPath("boolean(" + "*/" * MAX_DEPTH + "*)")
+
 Pass = Callable[[Element, Options], None]
 
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.I)
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CAPTION_SHORTCODE = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
 _SHORTCODE_CAPTION_ATTR = re.compile(r'\bcaption\s*=\s*"([^"]*)"', re.I)
 _SOURCE_NEWLINES = re.compile(r"[ \t]*\n[ \t\n]*")
 
-INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "meta"})
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer"}
@@ -54,14 +57,14 @@ _NO_REFLOW = frozenset({"pre", "code", "textarea", "kbd", "samp", "tt"})
 def parse(source: str) -> Element:
     """Parse an HTML block into a ``<div>`` root, flattening absurd nesting first.
 
-    libxml2 stops at 256 levels and silently drops the rest of the text, so
-    on that error the source is flattened (tags past depth 100 removed, text
-    kept) and parsed again.
+    libxml2 stops at its depth limit and silently drops the rest of the text,
+    and markdownify recurses once per level: past :data:`MAX_DEPTH` levels the
+    source is flattened (deeper tags removed, text kept) and parsed again.
     """
     source = expand_caption_shortcodes(t.drop_control_characters(source))
     root, too_deep = tree.parse_fragment(source)
-    if too_deep:
-        root, _ = tree.parse_fragment(t.flatten_nesting(source, 100))
+    if too_deep or _deeper_than_max(root):
+        root, _ = tree.parse_fragment(flatten_deep_html(source, MAX_DEPTH))
     return root
 
 
@@ -87,7 +90,7 @@ def expand_caption_shortcodes(source: str) -> str:
 def is_hidden(element: etree._Element) -> bool:
     """True for elements a browser would not show: ``display:none`` or ``hidden``."""
     style = element.get("style")
-    return (style is not None and _DISPLAY_NONE.search(style) is not None) or (
+    return (style is not None and DISPLAY_NONE.search(style) is not None) or (
         element.get("hidden") is not None
     )
 

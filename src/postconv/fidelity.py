@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from html.parser import HTMLParser
 
 from lxml import etree, html
 from markdown_it import MarkdownIt
 
 from postconv.clean import is_hidden
 from postconv.footer import ATTRIBUTION_LABELS, is_navigation
-
-_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+from postconv.nesting import FLATTEN_ABOVE_TAGS, INVISIBLE_TAGS, flatten_deep_html
 
 _WORD = re.compile(r"\w+")
-_INVISIBLE = {"script", "style", "template", "noscript", "head", "title"}
 # WordPress [caption …] shortcode markup is not text; the caption inside it is
 _SHORTCODE_TAGS = re.compile(r"\[/?caption\b[^\]]*\]", re.I)
 # the footer rewrites "文章来源：X" as "来源：X": labels are not article text
@@ -51,7 +48,7 @@ def html_words(fragment: str, link_targets: bool = False) -> str:
     """
     if not fragment.strip():
         return ""
-    if fragment.count("<") > _FLATTEN_ABOVE_TAGS:
+    if fragment.count("<") > FLATTEN_ABOVE_TAGS:
         # libxml2 silently drops everything nested deeper than 2047 (255 without
         # huge_tree) levels: flatten first, or deep text would vanish on both sides.
         fragment = flatten_deep_html(fragment)
@@ -75,7 +72,7 @@ def _pieces(root: etree._Element, link_targets: bool) -> Iterator[str]:
             continue
         if item.tail and item is not root:
             stack.append(item.tail)
-        if not isinstance(item.tag, str) or item.tag in _INVISIBLE or is_hidden(item):
+        if not isinstance(item.tag, str) or item.tag in INVISIBLE_TAGS or is_hidden(item):
             continue
         if item.tag == "a":
             if link_targets and item.get("href"):
@@ -87,94 +84,6 @@ def _pieces(root: etree._Element, link_targets: bool) -> Iterator[str]:
             yield item.get("alt", "")
         if item.text:
             yield item.text
-
-
-#: fewer tags than this cannot nest deep enough to hit libxml2's depth limit
-_FLATTEN_ABOVE_TAGS = 2000
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
-    | {"source", "track", "wbr"}
-)
-
-
-def flatten_deep_html(fragment: str, max_depth: int = 1000) -> str:
-    """Drop the tags (never the text) of elements nested deeper than ``max_depth``.
-
-    A streaming pass (the standard library's tokenizer, no tree, no recursion).
-    Elements whose content is invisible (script, style, hidden …) keep their
-    tags at any depth so their content stays invisible. Nesting is counted
-    naively (an unclosed ``<p>`` counts), which only ever drops extra tags.
-    """
-    flattener = _Flattener(max_depth)
-    flattener.feed(fragment)
-    flattener.close()
-    return "".join(flattener.out)
-
-
-class _Flattener(HTMLParser):
-    def __init__(self, max_depth: int) -> None:
-        super().__init__(convert_charrefs=False)
-        self.max_depth = max_depth
-        self.out: list[str] = []
-        self.stack: list[tuple[str, bool, bool]] = []  # (tag, emitted, inside invisible)
-        self.open_count: dict[str, int] = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        raw = self.get_starttag_text() or f"<{tag}>"
-        if tag in _VOID:
-            self.out.append(raw)
-            return
-        inside = bool(self.stack) and self.stack[-1][2]
-        hides = tag in _INVISIBLE or _hidden_attrs(attrs)
-        keep = len(self.stack) < self.max_depth or (hides and not inside)
-        if keep:
-            self.out.append(raw)
-        self.stack.append((tag, keep, inside or (hides and keep)))
-        self.open_count[tag] = self.open_count.get(tag, 0) + 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.out.append(self.get_starttag_text() or f"<{tag}/>")
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open_count.get(tag):
-            return  # a stray end tag: dropped, as a browser would
-        while True:  # pops what it scans: linear over the whole document
-            open_tag, emitted, _ = self.stack.pop()
-            self.open_count[open_tag] -= 1
-            if open_tag == tag:
-                if emitted:
-                    self.out.append(f"</{tag}>")
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.out.append(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.out.append(f"&#{name};")
-
-    def handle_comment(self, data: str) -> None:
-        self.out.append(f"<!--{data}-->")
-
-    def handle_decl(self, decl: str) -> None:
-        self.out.append(f"<!{decl}>")
-
-    def handle_pi(self, data: str) -> None:
-        self.out.append(f"<?{data}>")
-
-    def unknown_decl(self, data: str) -> None:
-        self.out.append(f"<![{data}]>")
-
-
-def _hidden_attrs(attrs: list[tuple[str, str | None]]) -> bool:
-    for name, value in attrs:
-        if name == "hidden" or (
-            name == "style" and value and _DISPLAY_NONE.search(value) is not None
-        ):
-            return True
-    return False
 
 
 def lost_text(source: str, output: str) -> str | None:

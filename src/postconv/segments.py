@@ -23,7 +23,10 @@ _TAG_NAMES = (
     "|strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|tr|tt"
     "|u|ul|var|video|wbr"
 )
-_HTML_TAG = re.compile(rf"(?<!\\)<(?:/?(?:{_TAG_NAMES})(?=[\s/>])|!--|!\[CDATA\[|\?[a-zA-Z])", re.I)
+# not escaped (\<a>), not a link destination in brackets ([x](<s p a c e s>))
+_HTML_TAG = re.compile(
+    rf"(?<!\\)(?<!\]\()<(?:/?(?:{_TAG_NAMES})(?=[\s/>])|!--|!\[CDATA\[|\?[a-zA-Z])", re.I
+)
 # containers whose content may hold blank lines that belong to them
 _CONTAINER = re.compile(
     r"<(/?)(pre|table|ul|ol|dl|div|blockquote|figure|center|script|style|textarea|section"

@@ -16,25 +16,6 @@ _SENTENCE_END = re.compile(r"[。！？!?.…；;：:，,、]$")
 _CLOSING_QUOTES = "”\"’'）)」』】》"
 _PUNCTUATION = re.compile(r"[，。！？；：、,.!?;:“”\"‘’（）()《》【】「」『』]")
 _NEWLINE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
-_TAG_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
-_VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "param",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
 
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
@@ -138,22 +119,3 @@ def _safe_reference(match: re.Match[str]) -> str:
 def absolute_url(url: str) -> str:
     """``//host/path`` → ``https://host/path``; other URLs unchanged."""
     return "https:" + url if url.startswith("//") else url
-
-
-def flatten_nesting(source: str, max_depth: int) -> str:
-    """Remove the tags of ``source`` that sit deeper than ``max_depth``; keep all text."""
-    pieces: list[str] = []
-    depth = 0
-    position = 0
-    for match in _TAG_TOKEN.finditer(source):
-        closing, name, self_closing = match.groups()
-        void = self_closing or name.lower() in _VOID
-        keep = void or (depth < max_depth if not closing else depth <= max_depth)
-        pieces.append(source[position : match.start()])
-        if keep:
-            pieces.append(match.group(0))
-        position = match.end()
-        if not void:
-            depth = max(0, depth - 1) if closing else depth + 1
-    pieces.append(source[position:])
-    return "".join(pieces)
