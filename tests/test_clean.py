@@ -138,3 +138,8 @@ def test_nesting_between_recursion_and_parser_limits_is_flattened(depth: int) ->
     root = clean.parse("<div>" * depth + "x" + "</div>" * depth)
     assert "".join(root.itertext()) == "x"
     assert not clean._deeper_than_max(root)
+
+
+def test_merging_emphasis_keeps_the_space_between() -> None:
+    assert run(clean.merge_adjacent_emphasis, "<b>a</b> <b>b</b>") == "<b>a b</b>"
+    assert run(clean.merge_adjacent_emphasis, "<code>a</code><code>b</code>") == "<code>ab</code>"

@@ -31,9 +31,9 @@ from postconv.batch_work import (
     read_member,
     reason,
     sync_filesystem,
-    write_atomically,
 )
 from postconv.errors import PostconvError
+from postconv.files import write_atomically
 from postconv.options import Options
 from postconv.sources import Entry, Source, SourceError, open_source
 
@@ -233,7 +233,7 @@ def _read_archive_member(entry: Entry, output: str, action: str, durable: bool) 
     try:
         if action == "copy":
             with entry.open() as stream:
-                write_atomically(output, stream, durable)
+                write_atomically(output, stream, durable, make_dirs=True)
             return Outcome(entry.rel, "copied", output, seconds=time.perf_counter() - started)
         return Task(entry.rel, output, "convert", data=read_member(entry.open(), entry.size))
     except (PostconvError, OSError) as error:

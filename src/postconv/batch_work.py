@@ -11,11 +11,8 @@ nothing here raises for a bad file.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
-import secrets
-import shutil
 import signal
 import time
 from dataclasses import dataclass
@@ -24,7 +21,7 @@ from typing import IO, Literal
 from postconv.batch_report import Outcome, Status
 from postconv.decode import decode_post
 from postconv.errors import PostconvError
-from postconv.files import MAX_POST_BYTES, read_post
+from postconv.files import MAX_POST_BYTES, read_post, write_atomically
 from postconv.options import Options
 from postconv.pipeline import convert
 
@@ -60,11 +57,11 @@ def run_task(task: Task, options: Options, durable: bool = False) -> Outcome:
     try:
         if task.action == "copy":
             with open(task.path or task.input, "rb") as stream:
-                write_atomically(task.output, stream, durable)
+                write_atomically(task.output, stream, durable, make_dirs=True)
             status: Status = "copied"
         else:
             text, encoding, status = _convert(task, options)
-            write_atomically(task.output, text.encode("utf-8"), durable)
+            write_atomically(task.output, text.encode("utf-8"), durable, make_dirs=True)
     except Exception as problem:
         return Outcome(task.input, "failed", None, reason(problem), encoding, _since(started))
     return Outcome(task.input, status, task.output, None, encoding, _since(started))
@@ -87,52 +84,6 @@ def reason(problem: Exception) -> str:
         return one_line_os_error(problem)
     # a bug in the core must not stop the run, nor print a traceback
     return f"internal error: {type(problem).__name__}: {first_line(problem)}"
-
-
-def write_atomically(output: str, content: bytes | IO[bytes], durable: bool = False) -> None:
-    """Write ``content`` to ``output`` through a temporary file beside it and a rename.
-
-    A killed process never leaves a half-written ``output``, only perhaps a
-    ``.NAME.XXXXXXXX.tmp`` file (the scheme of :func:`postconv.files.atomic_write`),
-    which the next run removes. ``durable`` adds an fsync per file (survives a
-    power cut); without it the batch syncs DEST once at the end, which is much
-    cheaper for tens of thousands of small files.
-    """
-    fd, temp = _create_temp(output)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(content, bytes):
-                handle.write(content)
-            else:
-                shutil.copyfileobj(content, handle, 1024 * 1024)
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(temp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
-def _create_temp(output: str) -> tuple[int, str]:
-    """Create ``.NAME.XXXXXXXX.tmp`` beside ``output`` (and its directory when missing).
-
-    Unlike ``mkstemp`` the mode is 0o666 less the umask, as for any new file,
-    so no chmod is needed; the directory is made only when the open says so.
-    """
-    directory, name = os.path.split(output)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    for _attempt in range(100):
-        temp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
-        try:
-            return os.open(temp, flags, 0o666), temp
-        except FileExistsError:
-            continue
-        except FileNotFoundError:
-            os.makedirs(directory, exist_ok=True)
-            return os.open(temp, flags, 0o666), temp
-    raise FileExistsError(f"no free temporary name beside {name}")
 
 
 def sync_filesystem(path: str) -> None:

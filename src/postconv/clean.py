@@ -37,13 +37,14 @@ _DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "t
 _BOLD_TAGS = frozenset({"strong", "b"})
 _BREAK_STOPS = BLOCK_TAGS | {"pre", "ul", "ol", "table", "tr", "figure"}
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
-_EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em"}
+_EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em", "code": "code"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
 _KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
 _BLOCK_CONTENT = frozenset(
     {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr", "center"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
+_EMBED_TAGS = frozenset({"iframe", "video", "audio"})
 _INLINE_TAGS = (
     *("a", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "sup", "sub", "q"),
     *("code", "small", "big", "mark", "cite", "abbr", "font", "span", "tt", "kbd", "samp"),
@@ -209,6 +210,14 @@ def unwrap_inline_around_blocks(root: Element, options: Options) -> None:
             tree.drop_tag(element)
 
 
+def flatten_headings(root: Element, options: Options) -> None:
+    """A heading is one line of Markdown: blocks nested in it lose their tags."""
+    for heading in _elements(root, *t.HEADING_TAGS):
+        for block in reversed(_elements(heading, *_BLOCK_CONTENT)):
+            if block.tag not in _EMBED_TAGS:
+                tree.drop_tag(block)
+
+
 def lift_blocks_out_of_paragraphs(root: Element, options: Options) -> None:
     """A block inside a ``<p>`` (a figure, a list, a table) splits the paragraph around it."""
     for paragraph in reversed(_elements(root, "p")):
@@ -305,6 +314,7 @@ def merge_adjacent_emphasis(root: Element, options: Options) -> None:
             and not (element.tail or "").strip()
         ):
             following.tag = "span"  # only a container while it is moved
+            following.text = (element.tail or "") + (following.text or "")  # keep the gap
             element.tail, following.tail = following.tail, None
             element.append(following)
             tree.drop_tag(following)
@@ -424,6 +434,7 @@ PASSES: list[Pass] = [
     join_source_lines,
     figures_to_captioned_images,
     unwrap_inline_around_blocks,
+    flatten_headings,
     lift_blocks_out_of_paragraphs,
     split_double_breaks,
     drop_empty,

@@ -27,7 +27,7 @@ _OPENS_LINE = frozenset(
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
-_INDENTED_CONTAINERS = frozenset({"li", "blockquote", "dd", "td", "th", "a"})
+_INDENTED_CONTAINERS = frozenset({"li", "blockquote", "dd", "td", "th", "a", "_inline"})
 _EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
 _TABLE_CELL_ATTRIBUTES = ("colspan", "rowspan")
@@ -116,6 +116,63 @@ def _previous_block(el: Tag) -> Tag | None:
     return node if isinstance(node, Tag) else None
 
 
+_JOINS_NEXT = frozenset("!<&~")
+_STARTS_MARKUP = {
+    "<": re.compile(r"[A-Za-z/!?>]"),
+    "&": re.compile(r"#?\w+;"),
+    "~": re.compile("~"),
+}
+
+
+def _next_inline(el: PageElement) -> PageElement | None:
+    """What follows ``el`` on the same line: its next sibling, or its inline parent's."""
+    while el.next_sibling is None:
+        el = el.parent
+        if el is None or el.name in _OPENS_LINE or el.name in ("td", "th", "[document]"):
+            return None
+    return el.next_sibling
+
+
+def _previous_inline(el: PageElement) -> PageElement | None:
+    """What precedes ``el`` on the same line: its previous sibling, or its inline parent's."""
+    while el.previous_sibling is None:
+        el = el.parent
+        if el is None or el.name in _OPENS_LINE or el.name in ("td", "th", "[document]"):
+            return None
+    return el.previous_sibling
+
+
+def _ends_in_code(node: PageElement | None) -> bool:
+    """True when the last thing ``node`` renders is a code span (it ends in a backtick)."""
+    if not isinstance(node, Tag):
+        return False
+    last: PageElement = node
+    while isinstance(last, Tag) and last.contents:
+        last = last.contents[-1]
+    while last is not None and last is not node.parent:
+        if getattr(last, "name", None) in ("code", "kbd", "samp"):
+            return True
+        last = last.parent
+    return False
+
+
+def _escape_join(text: str, following: PageElement | None) -> str:
+    """Escape a last ``!``, ``<``, ``&`` or ``~`` that the next node would complete.
+
+    ``!`` then a link reads as an image; ``<`` then ``p>`` as a tag; ``&``
+    then ``amp;`` as an entity; ``~`` then ``~`` as strikethrough.
+    """
+    last = text[-1]
+    if last == "!":
+        completes = getattr(following, "name", None) == "a"
+    else:
+        after = str(following) if isinstance(following, NavigableString) else ""
+        if isinstance(following, Tag):
+            after = following.get_text()[:12]
+        completes = _STARTS_MARKUP[last].match(after) is not None
+    return text[:-1] + "\\" + last if completes and not text.endswith("\\" + last) else text
+
+
 def _fence_for(code: str) -> str:
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     return "`" * max(3, longest + 1)
@@ -200,9 +257,8 @@ class PostConverter(MarkdownConverter):
         previous = el.previous_sibling
         self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
         text = super().process_text(el, parent_tags)
-        following = el.next_sibling
-        if text.endswith("!") and getattr(following, "name", None) == "a":
-            text = text[:-1] + "\\!"  # "!" then a link would read as an image
+        if text[-1:] in _JOINS_NEXT and "_noformat" not in (parent_tags or ()):
+            text = _escape_join(text, _next_inline(el))
         return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
@@ -279,6 +335,16 @@ class PostConverter(MarkdownConverter):
             if row.find_parent("table") is el
         )
         return f"\n\n<table>\n{rows}\n</table>\n\n"
+
+    def convert_code(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # two code spans in a row would merge their backtick runs into one broken span;
+        # the second one is written as plain text (its text is what matters)
+        if "_noformat" not in parent_tags and _ends_in_code(_previous_inline(el)):
+            return escape_text(text, line_start=False)
+        return super().convert_code(el, text, parent_tags)
+
+    convert_kbd = convert_code
+    convert_samp = convert_code
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # "---" on the first line of a post without front matter would open one
