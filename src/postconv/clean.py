@@ -36,6 +36,14 @@ BLOCK_TAGS = frozenset(
 _DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
 _BOLD_TAGS = frozenset({"strong", "b"})
 _BREAK_STOPS = BLOCK_TAGS | {"pre", "ul", "ol", "table", "tr", "figure"}
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "tr"})
+_TABLE_CHILDREN = {
+    "table": {"thead", "tbody", "tfoot", "tr", "caption", "colgroup", "col"},
+    "thead": {"tr"},
+    "tbody": {"tr"},
+    "tfoot": {"tr"},
+    "tr": {"td", "th"},
+}
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em", "code": "code"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
@@ -131,27 +139,40 @@ def drop_invisible(root: Element, options: Options) -> None:
 
 
 def foster_stray_table_text(root: Element, options: Options) -> None:
-    """Text inside a table but outside its cells shows before the table, as in browsers."""
+    """What sits inside a table but outside its cells shows before it, as in browsers."""
     for table in _elements(root, "table"):
-        rows = [el for el in table.iter(*_TABLE_PARTS) if el is not table]
-        if not any(el.tag in ("td", "th") for el in rows):
+        parts = [el for el in table.iter(*_TABLE_PARTS) if el is not table]
+        if not any(el.tag in ("td", "th") for el in parts):
             table.tag = "div"  # a table with no cell is only a wrapper
-            for part in rows:
+            for part in parts:
                 tree.drop_tag(part)
             continue
-        stray = []
-        for part in [table, *rows]:
-            if part.tag in ("td", "th", "caption"):
-                continue
-            if part.text and part.text.strip():
-                stray.append(part.text)
-                part.text = None
-            for child in part:
-                if child.tag in _TABLE_PARTS and child.tail and child.tail.strip():
-                    stray.append(child.tail)
-                    child.tail = None
-        if stray:
-            table.addprevious(tree.new("p", text=" ".join(stray)))
+        fostered = tree.new("div")
+        for part in [table, *(el for el in parts if el.tag in _ROW_GROUPS)]:
+            _foster(part, fostered)
+        if len(fostered) or fostered.text:
+            table.addprevious(fostered)
+
+
+def _foster(part: Element, fostered: Element) -> None:
+    """Move ``part``'s text and children that do not belong in it into ``fostered``."""
+    allowed = _TABLE_CHILDREN[part.tag]
+    if part.text and part.text.strip():
+        _append_fostered(fostered, part.text)
+    part.text = None
+    for child in list(part):
+        tail, child.tail = child.tail, None
+        if child.tag not in allowed:
+            fostered.append(child)
+        if tail and tail.strip():
+            _append_fostered(fostered, tail)
+
+
+def _append_fostered(fostered: Element, text: str) -> None:
+    if len(fostered):
+        fostered[-1].tail = (fostered[-1].tail or "") + " " + text
+    else:
+        fostered.text = (fostered.text or "") + " " + text
 
 
 def bold_style_to_strong(root: Element, options: Options) -> None:

@@ -325,15 +325,11 @@ class PostConverter(MarkdownConverter):
         # spans and block content have no pipe-table form: keep them as clean HTML
         if _is_simple_table(el):
             return super().convert_table(el, text, parent_tags)
-        rows = "\n".join(
-            _clean_html(
-                row,
-                {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
-                | _INLINE_HTML_ATTRIBUTES,
-            )
-            for row in el.find_all("tr")
-            if row.find_parent("table") is el
-        )
+        own_rows = [row for row in el.find_all("tr") if row.find_parent("table") is el]
+        if not own_rows:  # only a wrapper around other tables: its content, as blocks
+            return f"\n\n{text.strip()}\n\n" if text.strip() else ""
+        keep = {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
+        rows = "\n".join(_clean_html(row, keep | _INLINE_HTML_ATTRIBUTES) for row in own_rows)
         return f"\n\n<table>\n{rows}\n</table>\n\n"
 
     def convert_code(self, el: Tag, text: str, parent_tags: set[str]) -> str:

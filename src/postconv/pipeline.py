@@ -38,7 +38,9 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     if not normalised.strip():
         raise PostconvError("empty file")
     post = frontmatter.split(normalised)
-    blocks = convert_body(post.body, options)
+    # U+FEFF inside a body is an invisible, deprecated no-break space; at the
+    # start of the output it would be taken for a byte order mark and dropped
+    blocks = convert_body(post.body.replace("\ufeff", ""), options)
     blocks, footer = normalise_footer(blocks, options)
     header = post.header
     if footer is not None:
