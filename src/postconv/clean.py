@@ -44,6 +44,14 @@ _TABLE_CHILDREN = {
     "tfoot": {"tr"},
     "tr": {"td", "th"},
 }
+_PROPER_PARENTS = {
+    "thead": {"table"},
+    "tbody": {"table"},
+    "tfoot": {"table"},
+    "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+}
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em", "code": "code"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
@@ -139,7 +147,14 @@ def drop_invisible(root: Element, options: Options) -> None:
 
 
 def foster_stray_table_text(root: Element, options: Options) -> None:
-    """What sits inside a table but outside its cells shows before it, as in browsers."""
+    """What sits inside a table but outside its cells shows before it, as in browsers.
+
+    Rows and cells out of place (a ``<tr>`` in a ``<div>``) lose their tags first.
+    """
+    for part in _elements(root, *_PROPER_PARENTS):  # outer first: a dropped row frees cells
+        parent = part.getparent()
+        if parent is None or parent.tag not in _PROPER_PARENTS[part.tag]:
+            tree.drop_tag(part)
     for table in _elements(root, "table"):
         parts = [el for el in table.iter(*_TABLE_PARTS) if el is not table]
         if not any(el.tag in ("td", "th") for el in parts):

@@ -326,6 +326,7 @@ class PostConverter(MarkdownConverter):
         if _is_simple_table(el):
             return super().convert_table(el, text, parent_tags)
         own_rows = [row for row in el.find_all("tr") if row.find_parent("table") is el]
+        own_rows = [row for row in own_rows if row.parent is el or row.parent.parent is el]
         if not own_rows:  # only a wrapper around other tables: its content, as blocks
             return f"\n\n{text.strip()}\n\n" if text.strip() else ""
         keep = {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
