@@ -292,7 +292,7 @@ class PostConverter(MarkdownConverter):
         stripped = text.strip()
         if not stripped:
             return ""
-        if not href or href.startswith("#"):
+        if not href:
             return text
         if stripped.replace("\\_", "_") == href and not el.get("title") and "://" in href:
             return f"<{href}>"
@@ -336,9 +336,20 @@ class PostConverter(MarkdownConverter):
     def convert_code(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # two code spans in a row would merge their backtick runs into one broken span;
         # the second one is written as plain text (its text is what matters)
-        if "_noformat" not in parent_tags and _ends_in_code(_previous_inline(el)):
+        if "_noformat" in parent_tags:
+            return text
+        if _ends_in_code(_previous_inline(el)):
             return escape_text(text, line_start=False)
-        return super().convert_code(el, text, parent_tags)
+        # the base class moves edge spaces outside the span, and keeps line breaks
+        # (a code line starting "# " would then open a heading)
+        code = text.replace("\n", " ")
+        if not code:
+            return ""
+        if code[0] in " `\u00a0" or code[-1] in " `\u00a0":
+            code = f" {code} "  # CommonMark strips one space from each side
+        longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
+        fence = "`" * (longest + 1)
+        return f"{fence}{code}{fence}"
 
     convert_kbd = convert_code
     convert_samp = convert_code
