@@ -513,3 +513,27 @@ def test_migrating_a_migration_changes_nothing(
     statuses = {record["status"] for record in read_report(report).values()}
     assert statuses == {"unchanged"}
     assert tree(tmp_path / "second") == clean_output
+
+
+def test_migrate_reads_tool_postconv_above_src_and_the_command_line_wins(tmp_path: Path) -> None:
+    src = tmp_path / "site" / "_posts"
+    src.mkdir(parents=True)
+    (tmp_path / "site" / "pyproject.toml").write_text("[tool.postconv]\nheading-level = 3\n")
+    (src / "a.html").write_text("<p><strong>小标题</strong></p>\n<p>正文。</p>\n", encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(main, ["migrate", "-j", "1", "-q", str(src), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a.md").read_text(encoding="utf-8").startswith("### 小标题")
+    args = ["migrate", "-j", "1", "-q", "--force", "--heading-level", "4"]
+    result = runner.invoke(main, [*args, str(src), str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "a.md").read_text(encoding="utf-8").startswith("#### 小标题")
+
+
+def test_migrate_refuses_an_unknown_config_key_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.postconv]\nheading-levels = 3\n")
+    result = run_postconv("migrate", tmp_path / "src", tmp_path / "out")
+    assert result.returncode == 2
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "unknown key 'heading-levels'" in lines[0]

@@ -22,14 +22,15 @@ import os
 import re
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
 
-from postconv.config import SETTINGS, ConfigLookup, Setting, Value, split_settings
+from postconv.cli.settings import config_option, setting_options
+from postconv.config import SETTINGS, ConfigLookup, Value, split_settings
 from postconv.decode import Decoded
 from postconv.errors import PostconvError
 from postconv.fidelity import lost_text
@@ -92,40 +93,14 @@ def _one_line_usage_errors(ctx: click.Context) -> Iterator[None]:
         ctx.exit(2)
 
 
-def setting_option(setting: Setting) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """The click option for one row of the settings table; unset options are None."""
-    if setting.type is bool:
-        flags = f"--{setting.key}/--no-{setting.key}"
-        return click.option(flags, setting.name, default=None, help=setting.help)
-    return click.option(
-        f"--{setting.key}",
-        setting.name,
-        type=setting.type,
-        default=None,
-        metavar=setting.metavar,
-        help=setting.help,
-    )
-
-
-def setting_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    for setting in reversed(SETTINGS):
-        function = setting_option(setting)(function)
-    return function
-
-
 @click.command("format", cls=OneLineErrors)
 @click.argument("files", nargs=-1, metavar="FILE...", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", metavar="FILE", help="Write the Markdown to FILE (atomically).")
 @click.option("-i", "--in-place", is_flag=True, help="Rewrite each FILE that would change.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any FILE would change.")
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
-@setting_options
-@click.option(
-    "--config",
-    "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-)
+@setting_options(SETTINGS)
+@config_option
 @click.option("-q", "--quiet", is_flag=True, help="Report errors only.")
 def format_files(
     files: tuple[str, ...],

@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, NoReturn
 
 import click
@@ -37,6 +38,9 @@ from postconv.batch_report import (
     Summary,
     display_path,
 )
+from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
+from postconv.config import ConfigLookup, Value, split_settings
+from postconv.errors import PostconvError
 from postconv.options import Options
 from postconv.sources import SourceError
 
@@ -69,10 +73,8 @@ from postconv.sources import SourceError
     type=click.Path(dir_okay=False, writable=True),
     help="Write one JSON line per input (status, output, error, encoding, seconds).",
 )
-@click.option("--heading-level", type=click.IntRange(1, 6), default=2, show_default=True)
-@click.option("--keep-nav", is_flag=True, help="Keep trailing navigation links.")
-@click.option("--source-label", default=None, help="Label of the source footer.")
-@click.option("--source-to-front-matter", is_flag=True, help="Move the source into the header.")
+@setting_options(CONVERTER_SETTINGS)
+@config_option
 def migrate(
     src: str,
     dest: str,
@@ -83,10 +85,8 @@ def migrate(
     fsync: bool,
     quiet: bool,
     report_path: str | None,
-    heading_level: int,
-    keep_nav: bool,
-    source_label: str | None,
-    source_to_front_matter: bool,
+    config_file: Path | None,
+    **cli_settings: Value | None,
 ) -> None:
     """Convert a whole archive SRC (directory, .zip, .tar[.gz|.bz2|.xz]) into directory DEST.
 
@@ -96,9 +96,16 @@ def migrate(
     copied (or skipped with --skip-other); hidden files are ignored. Outputs
     newer than their input are kept unless --force, so re-running an
     interrupted migration finishes it.
+
+    Conversion settings come from [tool.postconv] in the nearest pyproject.toml
+    above SRC (or --config), as for one file; the command line wins.
     """
     try:
-        options = Options(heading_level, keep_nav, source_label, source_to_front_matter)
+        options = _options(src, config_file, cli_settings)
+    except PostconvError as error:
+        click.echo(f"postconv migrate: error: {error}", err=True)
+        sys.exit(2)
+    try:
         settings = Settings(
             ext=ext,
             copy_other=not skip_other,
@@ -167,6 +174,19 @@ class _Display:
             markup=False,
         )
         sys.exit(128 + signum)
+
+
+def _options(src: str, config_file: Path | None, cli_settings: dict[str, Value | None]) -> Options:
+    """Converter options: the configuration above SRC, overridden by the command line."""
+    start = Path(src).resolve()
+    directory = start if start.is_dir() else start.parent
+    configured = ConfigLookup(config_file).settings_for(directory)
+    given = {name: value for name, value in cli_settings.items() if value is not None}
+    try:
+        options, _ = split_settings({**configured, **given})
+    except ValueError as error:
+        raise PostconvError(str(error)) from None
+    return options
 
 
 @contextlib.contextmanager
