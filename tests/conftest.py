@@ -41,6 +41,7 @@ def run_postconv(
     input: bytes | str | None = None,
     env: Mapping[str, str] | None = None,
     cwd: str | os.PathLike[str] | None = None,
+    timeout: float = 60,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ``python -m postconv ARGS`` as a real process, C locale; stdout/stderr as bytes."""
     data = input.encode() if isinstance(input, str) else input
@@ -50,6 +51,6 @@ def run_postconv(
         capture_output=True,
         env=dict(env) if env is not None else plain_env(),
         cwd=cwd,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )

@@ -124,22 +124,14 @@ _STARTS_MARKUP = {
 }
 
 
-def _next_inline(el: PageElement) -> PageElement | None:
-    """What follows ``el`` on the same line: its next sibling, or its inline parent's."""
-    while el.next_sibling is None:
+def _neighbour(el: PageElement, direction: str) -> PageElement | None:
+    """What stands next to ``el`` on the same line (``direction``: "next_sibling" or
+    "previous_sibling"): its sibling, or the sibling of its inline parent."""
+    while getattr(el, direction) is None:
         el = el.parent
         if el is None or el.name in _OPENS_LINE or el.name in ("td", "th", "[document]"):
             return None
-    return el.next_sibling
-
-
-def _previous_inline(el: PageElement) -> PageElement | None:
-    """What precedes ``el`` on the same line: its previous sibling, or its inline parent's."""
-    while el.previous_sibling is None:
-        el = el.parent
-        if el is None or el.name in _OPENS_LINE or el.name in ("td", "th", "[document]"):
-            return None
-    return el.previous_sibling
+    return getattr(el, direction)
 
 
 def _ends_in_code(node: PageElement | None) -> bool:
@@ -258,7 +250,7 @@ class PostConverter(MarkdownConverter):
         self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
         text = super().process_text(el, parent_tags)
         if text[-1:] in _JOINS_NEXT and "_noformat" not in (parent_tags or ()):
-            text = _escape_join(text, _next_inline(el))
+            text = _escape_join(text, _neighbour(el, "next_sibling"))
         return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
@@ -338,7 +330,7 @@ class PostConverter(MarkdownConverter):
         # the second one is written as plain text (its text is what matters)
         if "_noformat" in parent_tags:
             return text
-        if _ends_in_code(_previous_inline(el)):
+        if _ends_in_code(_neighbour(el, "previous_sibling")):
             return escape_text(text, line_start=False)
         # the base class moves edge spaces outside the span, and keeps line breaks
         # (a code line starting "# " would then open a heading)

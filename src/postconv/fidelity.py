@@ -88,8 +88,11 @@ def _pieces(root: etree._Element, link_targets: bool) -> Iterator[str]:
 
 def lost_text(source: str, output: str) -> str | None:
     """Return the first missing stretch of ``source``'s visible text in ``output``, or None."""
-    wanted = visible_words(source)
-    found = visible_words(output, link_targets=True)
+    return first_missing(visible_words(source), visible_words(output, link_targets=True))
+
+
+def first_missing(wanted: str, found: str) -> str | None:
+    """None when ``wanted`` is a subsequence of ``found``, else the stretch around the miss."""
     position = 0
     for index, char in enumerate(wanted):
         position = found.find(char, position)

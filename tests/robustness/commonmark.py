@@ -34,7 +34,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from postconv.errors import PostconvError
-from postconv.fidelity import html_words, visible_words
+from postconv.fidelity import first_missing, html_words, visible_words
 from postconv.options import Options
 from postconv.pipeline import convert
 
@@ -203,7 +203,7 @@ def run_example(example: dict) -> Outcome:
         markdown = convert(source, OPTIONS).text
     except PostconvError as error:
         return Outcome(number, section, "error", False, source, reason=str(error))
-    kept = _subsequence(wanted, visible_words(markdown))
+    kept = first_missing(wanted, visible_words(markdown)) is None
     rendered = _md.render(markdown)
     if _bold_paragraph(source):
         return Outcome(number, section, "excluded", kept, source, markdown, rendered, "bold")
@@ -211,16 +211,6 @@ def run_example(example: dict) -> Outcome:
         return Outcome(number, section, "excluded", kept, source, markdown, rendered, "footer")
     same = normalise(source) == normalise(rendered)
     return Outcome(number, section, "pass" if same else "fail", kept, source, markdown, rendered)
-
-
-def _subsequence(want: str, got: str) -> bool:
-    position = 0
-    for char in want:
-        position = got.find(char, position)
-        if position < 0:
-            return False
-        position += 1
-    return True
 
 
 def run_all() -> list[Outcome]:

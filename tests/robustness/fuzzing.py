@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from postconv import frontmatter
 from postconv.decode import decode_post
 from postconv.errors import PostconvError
-from postconv.fidelity import html_words, visible_words
+from postconv.fidelity import first_missing, html_words, visible_words
 from postconv.options import Options
 from postconv.pipeline import convert
 
@@ -72,13 +72,9 @@ def check_post(header: str, body: str) -> None:
         if not header and not wanted.strip():
             return  # nothing visible and no header: refused on purpose ("no visible text")
         raise FuzzFinding("a well-formed post was refused")
-    found = visible_words(output[len(header) :])
-    position = 0
-    for index, char in enumerate(wanted):
-        position = found.find(char, position)
-        if position < 0:
-            raise FuzzFinding(f"text lost near {wanted[max(0, index - 10) : index + 20]!r}")
-        position += 1
+    missing = first_missing(wanted, visible_words(output[len(header) :]))
+    if missing is not None:
+        raise FuzzFinding(f"text lost near {missing!r}")
 
 
 def _one_line(error: PostconvError) -> None:

@@ -7,46 +7,25 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conftest import CORPUS, REPO, run_postconv
 from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from postconv.clean import is_hidden
 
-REPO = Path(__file__).resolve().parents[2]
+__all__ = ["CORPUS", "REPO", "run_postconv"]  # shared with the rest of the suite
+
 FIXTURES = REPO / "fixtures" / "robustness"
 CRASHES = FIXTURES / "crashes"
 DATA = Path(__file__).resolve().parent / "data"
-#: the shared corpus of real posts, beside the repository (read-only)
-CORPUS = REPO.parent / "shared" / "corpus"
 _SUMMARY = re.compile(r"^\d+ files? [\w ,.()]*$")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
-
-
-def run_postconv(
-    *args: str | os.PathLike[str],
-    input: bytes | None = None,
-    cwd: Path | None = None,
-    timeout: float = 60,
-) -> subprocess.CompletedProcess[bytes]:
-    """Run ``python -m postconv ARGS`` as a user would: a real process, bytes in and out."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1", "COLUMNS": "200"}
-    env.pop("PYTHONWARNINGS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "postconv", *map(str, args)],
-        input=input if input is not None else b"",
-        capture_output=True,
-        cwd=cwd,
-        env=env,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def assert_clean_error(

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from postconv.fidelity import lost_text
+from postconv.fidelity import first_missing, lost_text
 from postconv.pipeline import convert
 
 from .helpers import html_text, limits, rendered_text
@@ -199,18 +199,8 @@ def test_odd_input_plain_text_kept(name: str) -> None:
     output = convert(HEADER + body).text[len(HEADER) :]
     want = _squash(html_text(body))
     got = _squash(rendered_text(output))
-    assert _subsequence(want, got), f"\nwant {want!r}\ngot  {got!r}"
+    assert first_missing(want, got) is None, f"\nwant {want!r}\ngot  {got!r}"
 
 
 def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-def _subsequence(want: str, got: str) -> bool:
-    position = 0
-    for char in want:
-        position = got.find(char, position)
-        if position < 0:
-            return False
-        position += 1
-    return True

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 
 from postconv.errors import PostconvError
-from postconv.fidelity import html_words, visible_words
+from postconv.fidelity import first_missing, html_words, visible_words
 from postconv.options import Options
 from postconv.pipeline import convert
 
@@ -50,17 +50,6 @@ def _convert(post: GeneratedPost, options: Options | None = None) -> str:
         assert not post.header and not html_words(post.body), f"refused: {error}"
         assume(False)
         raise  # unreachable: assume(False) stops the example
-
-
-def _is_subsequence(want: str, got: str) -> str | None:
-    """None when ``want`` is a subsequence of ``got``, else the stretch around the miss."""
-    position = 0
-    for index, char in enumerate(want):
-        position = got.find(char, position)
-        if position < 0:
-            return want[max(0, index - 10) : index + 20]
-        position += 1
-    return None
 
 
 @PROPERTY_SETTINGS
@@ -100,7 +89,7 @@ def test_nothing_visible_is_refused() -> None:
 )
 def test_visible_words_kept_in_order(post: GeneratedPost) -> None:
     output = _body_of(post, _convert(post, KEEP_ALL))
-    missing = _is_subsequence(html_words(post.body), visible_words(output))
+    missing = first_missing(html_words(post.body), visible_words(output))
     assert missing is None, f"lost near {missing!r}\noutput:\n{output}"
 
 
@@ -117,7 +106,7 @@ def test_visible_characters_kept_in_order(post: GeneratedPost) -> None:
     output = _body_of(post, _convert(post, KEEP_ALL))
     want = re.sub(r"\s+", "", html_text(post.body))
     got = re.sub(r"\s+", "", rendered_text(output))
-    missing = _is_subsequence(want, got)
+    missing = first_missing(want, got)
     assert missing is None, f"lost near {missing!r}\nwant {want!r}\ngot  {got!r}\n{output}"
 
 
