@@ -43,6 +43,7 @@ CASES = [
     ),
     (clean.join_source_lines, "<p>中文\n中文 and\nEnglish</p>", "<p>中文中文 and English</p>"),
     (clean.join_source_lines, "<pre>keep\nlines</pre>", "<pre>keep\nlines</pre>"),
+    (clean.join_source_lines, "<pre><b>a\nb</b>\nc</pre>", "<pre><b>a\nb</b>\nc</pre>"),
     (
         clean.figures_to_captioned_images,
         '<figure><img src="a.png"><figcaption>说明</figcaption></figure>',

@@ -65,7 +65,11 @@ _INLINE_TAGS = (
     *("a", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "sup", "sub", "q"),
     *("code", "small", "big", "mark", "cite", "abbr", "font", "span", "tt", "kbd", "samp"),
 )
-_NO_REFLOW = frozenset({"pre", "code", "textarea", "kbd", "samp", "tt"})
+# text nodes with a line break, outside code (text and tails alike, per XPath's model)
+_REFLOWABLE_TEXT = etree.XPath(
+    ".//text()[contains(., '\n')][not(ancestor::pre or ancestor::code or ancestor::textarea"
+    " or ancestor::kbd or ancestor::samp or ancestor::tt)]"
+)
 
 
 # ---------------------------------------------------------------- parsing
@@ -229,14 +233,12 @@ def absolutise_urls(root: Element, options: Options) -> None:
 
 def join_source_lines(root: Element, options: Options) -> None:
     """Line breaks of the HTML source vanish between CJK characters, else become a space."""
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag in _NO_REFLOW:
-            continue
-        if element.text and "\n" in element.text:
-            element.text = t.join_lines(element.text)
-        for child in element:
-            if child.tail and "\n" in child.tail and child.tag not in _NO_REFLOW:
-                child.tail = t.join_lines(child.tail)
+    for text in _REFLOWABLE_TEXT(root):
+        owner = text.getparent()
+        if text.is_tail:
+            owner.tail = t.join_lines(owner.tail)
+        else:
+            owner.text = t.join_lines(owner.text)
 
 
 def unwrap_inline_around_blocks(root: Element, options: Options) -> None:
@@ -322,7 +324,9 @@ def drop_empty(root: Element, options: Options) -> None:
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
             continue
-        if _text_of(element) or any(
+        if t.strip_edges(element.text or "") or _text_of(element):  # the first test is cheap
+            continue
+        if any(
             descendant.tag in _KEEP_EMPTY and descendant.tag != "br"
             for descendant in element.iter()
         ):
@@ -444,6 +448,8 @@ def standalone_captions(root: Element, options: Options) -> None:
 
 
 def _is_plain_short_line(element: Element, max_width: int) -> bool:
+    if not len(element) and len(element.text or "") > 2 * max_width:  # cheap: surely too long
+        return False
     text = _text_of(element)
     return (
         bool(text)

@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from html import escape as html_escape
 
-from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
 from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
@@ -20,6 +20,7 @@ from postconv.options import Options
 from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
+_EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _URL_DROPPED = re.compile(r"[\n\r\t]")
 _OPENS_LINE = frozenset(
@@ -165,6 +166,52 @@ def _escape_join(text: str, following: PageElement | None) -> str:
     return text[:-1] + "\\" + last if completes and not text.endswith("\\" + last) else text
 
 
+_REMOVE_INSIDE = frozenset(
+    {"p", "blockquote", "article", "div", "section", "ol", "ul", "li", "dl", "dt", "dd"}
+    | {"table", "thead", "tbody", "tfoot", "tr", "td", "th"}
+)
+_HEADING_NAME = re.compile(r"h(\d+)")
+
+
+@lru_cache(maxsize=256)
+def _is_heading(name: str) -> bool:
+    return _HEADING_NAME.match(name) is not None
+
+
+def _removes_outside(el: PageElement | None) -> bool:
+    """markdownify's should_remove_whitespace_outside, by tag name."""
+    name = getattr(el, "name", None)
+    return bool(name) and (name in _REMOVE_INSIDE or name == "pre" or _is_heading(name))
+
+
+def _ignorable(el: PageElement, remove_inside: bool) -> bool:
+    """markdownify's rule for children not worth converting (whitespace at block edges)."""
+    if isinstance(el, Tag):
+        return False
+    if isinstance(el, (Comment, Doctype)):
+        return True
+    if el.strip():
+        return False
+    if remove_inside and (not el.previous_sibling or not el.next_sibling):
+        return True
+    return _removes_outside(el.previous_sibling) or _removes_outside(el.next_sibling)
+
+
+def _join_collapsing_newlines(strings: list[str]) -> str:
+    """Join child outputs; newlines where two meet collapse to the larger count, at most 2."""
+    parts = [""]
+    for string in strings:
+        if string[0] != "\n" and string[-1] != "\n":
+            parts += ("", string, "")
+            continue
+        leading, content, trailing = _EDGE_NEWLINES.match(string).groups()
+        if parts[-1] and leading:
+            previous = parts.pop()
+            leading = "\n" * min(2, max(len(previous), len(leading)))
+        parts += (leading, content, trailing)
+    return "".join(parts)
+
+
 def _fence_for(code: str) -> str:
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     return "`" * max(3, longest + 1)
@@ -243,6 +290,31 @@ class PostConverter(MarkdownConverter):
         escape_underscores = False
         table_infer_header = True
         keep_inline_images_in = ("td", "th", "a")
+
+    def process_tag(self, node: Tag, parent_tags: set[str] | None = None) -> str:
+        # The base class's algorithm, step for step, with what it recomputed for
+        # every node looked up once per tag name: it was the hottest function
+        # of a conversion. Same output (every fixture and corpus test says so).
+        if parent_tags is None:
+            parent_tags = set()
+        name = node.name
+        remove_inside = name in _REMOVE_INSIDE or _is_heading(name)
+        children = [el for el in node.children if not _ignorable(el, remove_inside)]
+        child_tags = parent_tags | {name}
+        if name in ("td", "th") or _is_heading(name):
+            child_tags.add("_inline")
+        if name in ("pre", "code", "kbd", "samp"):
+            child_tags.add("_noformat")
+        strings = [self.process_element(el, parent_tags=child_tags) for el in children]
+        strings = [string for string in strings if string]
+        if name == "pre" or "pre" in parent_tags:  # parent_tags names every ancestor
+            text = "".join(strings)
+        else:
+            text = _join_collapsing_newlines(strings)
+        convert_fn = self.get_conv_fn_cached(name)
+        if convert_fn is not None:
+            text = convert_fn(node, text, parent_tags=parent_tags)
+        return text
 
     def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
         # remember whether this text may open a line, for escape() below
