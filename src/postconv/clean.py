@@ -27,7 +27,6 @@ Pass = Callable[[Element, Options], None]
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CAPTION_SHORTCODE = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
 _SHORTCODE_CAPTION_ATTR = re.compile(r'\bcaption\s*=\s*"([^"]*)"', re.I)
-_SOURCE_NEWLINES = re.compile(r"[ \t]*\n[ \t\n]*")
 
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"}

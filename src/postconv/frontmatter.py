@@ -41,10 +41,6 @@ class Post:
     body: str
     kind: Kind | None
 
-    @property
-    def header_lines(self) -> int:
-        return self.header.count("\n")
-
 
 def normalise_newlines(text: str) -> str:
     """Drop a UTF-8 BOM and turn CRLF / CR line ends into LF."""

@@ -28,8 +28,6 @@ from typing import IO, Literal
 
 EntryKind = Literal["file", "link", "unsafe", "broken", "other"]
 
-TAR_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz")
-
 
 class SourceError(Exception):
     """SRC cannot be read at all (a usage error, not a per-file failure)."""
