@@ -66,3 +66,15 @@ def test_utf8_text_round_trips_or_is_refused(text: str) -> None:
         assert any((ord(c) < 32 and c not in "\t\n\r\x0c") or c == "\x7f" for c in text)
         return
     assert decoded.text == text.removeprefix("\ufeff")
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("---\ntitle: 开站大吉\n---\n\n祝贺开站\n", "gb18030"),  # the shortest corpus post
+        ("---\ntitle: 開站大吉\n---\n\n祝賀開站，歡迎光臨。\n", "big5"),
+        ("---\ntitle: 测试\n---\n\n明白消费“3·15”活动。\n", "gb18030"),
+    ],
+)
+def test_short_chinese_posts_are_not_taken_for_japanese_or_korean(text: str, encoding: str) -> None:
+    assert decode_post(text.encode(encoding)).text == text
