@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from postconv import segments
 from postconv.segments import markdown_blocks, segment
 
 
@@ -42,3 +46,8 @@ def test_fenced_code_is_markdown_and_one_block() -> None:
 
 def test_a_bracketed_link_destination_is_not_a_tag() -> None:
     assert kinds("[x](<s p a c e s>) and ![i](<{{ site.baseurl }}/a b.png>)") == ["markdown"]
+
+
+@given(st.text(alphabet=" \t\u3000\nab<>中", max_size=80))
+def test_the_fast_block_split_agrees_with_the_line_by_line_one(body: str) -> None:
+    assert list(segments._unfenced_block_spans(body)) == list(segments._fenced_block_spans(body))

@@ -234,10 +234,12 @@ def join_source_lines(root: Element, options: Options) -> None:
     """Line breaks of the HTML source vanish between CJK characters, else become a space."""
     for text in _REFLOWABLE_TEXT(root):
         owner = text.getparent()
+        # most are a bare line break between two tags
+        joined = " " if not text.strip(" \t\r\n") else t.join_lines(text)
         if text.is_tail:
-            owner.tail = t.join_lines(owner.tail)
+            owner.tail = joined
         else:
-            owner.text = t.join_lines(owner.text)
+            owner.text = joined
 
 
 def unwrap_inline_around_blocks(root: Element, options: Options) -> None:

@@ -33,6 +33,10 @@ _CONTAINER = re.compile(
     r"|article|object|video|audio)\b|(<!--|<\?|<!\[CDATA\[)|(-->|\?>|\]\]>)",
     re.I,
 )
+# runs of lines that are not blank (blank: nothing but spaces, tabs, U+3000)
+_NON_BLANK_LINES = re.compile(
+    r"^[ \t\u3000]*[^ \t\u3000\n].*(?:\n[ \t\u3000]*[^ \t\u3000\n].*)*", re.M
+)
 _CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n[ \t\u3000\n]*")
@@ -73,6 +77,13 @@ def markdown_blocks(body: str) -> list[str]:
 
 def _block_spans(body: str) -> Iterator[tuple[int, int]]:
     """``(start, end)`` offsets of the blocks of ``body``."""
+    if "```" not in body and "~~~" not in body:
+        return _unfenced_block_spans(body)
+    return _fenced_block_spans(body)
+
+
+def _fenced_block_spans(body: str) -> Iterator[tuple[int, int]]:
+    """Line by line, keeping a fenced code block whole, blank lines and all."""
     start: int | None = None
     end = 0
     fence: str | None = None
@@ -98,6 +109,12 @@ def _block_spans(body: str) -> Iterator[tuple[int, int]]:
         end = line_start + len(line)
     if start is not None:
         yield start, end
+
+
+def _unfenced_block_spans(body: str) -> Iterator[tuple[int, int]]:
+    """The same spans for a body without code fences, found by regular expression."""
+    for match in _NON_BLANK_LINES.finditer(body):
+        yield match.start(), match.end()
 
 
 def _has_html_tag(block: str) -> bool:
