@@ -8,15 +8,16 @@ Each override says which behaviour of the base class it corrects.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from html import escape as html_escape
 
-from bs4 import BeautifulSoup, Comment, Doctype, NavigableString, PageElement, Tag
+from bs4 import Comment, Doctype, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
+from postconv.emphasis import emphasise
 from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
 from postconv.options import Options
+from postconv.soup import to_soup
 from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
@@ -31,68 +32,9 @@ _URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
 _INDENTED_CONTAINERS = frozenset({"li", "blockquote", "dd", "td", "th", "a", "_inline"})
 _EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _TABLE_CELL_ATTRIBUTES = ("colspan", "rowspan")
 _INLINE_HTML_ATTRIBUTES = {"a": ("href", "title"), "img": ("src", "alt", "title")}
-# markdown syntax at the edge of an emphasis cannot move outside it
-_UNMOVABLE = set("\\[]()!`*_<>")
-_EDGE_SPACE = " \t\n\u00a0\u3000"
-
-
-def is_punctuation(char: str) -> bool:
-    """CommonMark's Unicode punctuation: categories P and S."""
-    return bool(char) and unicodedata.category(char)[0] in "PS"
-
-
-def _can_open(before: str, first: str) -> bool:
-    # a left-flanking delimiter run (CommonMark 6.2) for ``*``
-    if not first or first.isspace():
-        return False
-    return not is_punctuation(first) or not before or before.isspace() or is_punctuation(before)
-
-
-def _can_close(last: str, after: str) -> bool:
-    if not last or last.isspace():
-        return False
-    return not is_punctuation(last) or not after or after.isspace() or is_punctuation(after)
-
-
-def emphasise(text: str, marker: str, before: str, after: str) -> str:
-    """Wrap ``text`` in ``marker`` so that CommonMark really renders the emphasis.
-
-    Edge spaces and edge punctuation move outside the markers (``“**a**”``,
-    not ``**“a”**`` which fails beside CJK text); emphasis of nothing but
-    punctuation is dropped, and so is emphasis that still could not open or
-    close where it stands (its text is kept).
-    """
-    stripped = text.strip(_EDGE_SPACE)
-    if not stripped:
-        return text
-    start = text.index(stripped[0])
-    prefix, suffix = text[:start], text[start + len(stripped) :]
-    lead_end = 0
-    while lead_end < len(stripped) and _movable(stripped, lead_end):
-        lead_end += 1
-    trail_start = len(stripped)
-    while trail_start > lead_end and _movable(stripped, trail_start - 1):
-        trail_start -= 1
-    lead, core, trail = stripped[:lead_end], stripped[lead_end:trail_start], stripped[trail_start:]
-    if not core.strip(_EDGE_SPACE):
-        return text
-    outside_before = (prefix + lead)[-1:] or before
-    outside_after = (trail + suffix)[:1] or after
-    inner = core.strip("*")  # a nested emphasis run counts as one delimiter run
-    if not inner or not (
-        _can_open(outside_before, inner[0]) and _can_close(inner[-1], outside_after)
-    ):
-        return text
-    return f"{prefix}{lead}{marker}{core}{marker}{trail}{suffix}"
-
-
-def _movable(text: str, index: int) -> bool:
-    char = text[index]
-    if char in _UNMOVABLE or not is_punctuation(char):
-        return False
-    return index == 0 or text[index - 1] != "\\"
 
 
 def _edge_text(node: object, last: bool) -> str:
@@ -262,22 +204,6 @@ def _is_simple_table(table: Tag) -> bool:
     return bool(table.find("tr"))
 
 
-class _Tag(Tag):
-    """A bs4 Tag whose ``find_parent(name)`` is a plain loop.
-
-    markdownify asks every tag ``find_parent('pre')``; bs4's general search
-    machinery made that a fifth of the conversion time.
-    """
-
-    def find_parent(self, name=None, attrs=None, string=None, **kwargs):  # type: ignore[override]
-        if not isinstance(name, str) or attrs or string is not None or kwargs:
-            return super().find_parent(name, attrs or {}, string, **kwargs)
-        parent = self.parent
-        while parent is not None and parent.name != name:
-            parent = parent.parent
-        return parent
-
-
 class PostConverter(MarkdownConverter):
     """markdownify's converter with postconv's output conventions."""
 
@@ -389,8 +315,11 @@ class PostConverter(MarkdownConverter):
         # spans and block content have no pipe-table form: keep them as clean HTML
         if _is_simple_table(el):
             return super().convert_table(el, text, parent_tags)
-        own_rows = [row for row in el.find_all("tr") if row.find_parent("table") is el]
-        own_rows = [row for row in own_rows if row.parent is el or row.parent.parent is el]
+        own_rows = [
+            row
+            for row in el.find_all("tr")
+            if row.parent is el or (row.parent.name in _ROW_GROUPS and row.parent.parent is el)
+        ]
         if not own_rows:  # only a wrapper around other tables: its content, as blocks
             return f"\n\n{text.strip()}\n\n" if text.strip() else ""
         keep = {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
@@ -467,38 +396,3 @@ def converter_for(options: Options) -> PostConverter:
 def to_markdown(root: Element, options: Options) -> str:
     """Convert a cleaned lxml tree to Markdown."""
     return converter_for(options).convert_soup(to_soup(root))
-
-
-def to_soup(root: Element) -> BeautifulSoup:
-    """Build markdownify's BeautifulSoup tree straight from the lxml tree.
-
-    The HTML is parsed once, by lxml; its tree is copied node by node into
-    bs4 objects, linked as bs4's own parser would link them. No second
-    parse, no serialisation (which would also percent-encode
-    ``{{ site.baseurl }}`` in URLs).
-    """
-    soup = BeautifulSoup("", "html.parser")
-    builder = soup.builder
-    last: PageElement = soup
-    stack: list[tuple[Element | str, Tag]] = [(root, soup)]
-    while stack:
-        node, parent = stack.pop()
-        if isinstance(node, str):
-            string = NavigableString(node)
-            string.setup(parent, last)
-            parent.contents.append(string)
-            last = string
-            continue
-        tag = _Tag(None, builder, node.tag, attrs=dict(node.items()), parent=parent, previous=last)
-        parent.contents.append(tag)
-        last = tag
-        if node.tail and node is not root:
-            stack.append((node.tail, parent))
-        for child in reversed(node):
-            if isinstance(child.tag, str):
-                stack.append((child, tag))
-            elif child.tail:  # a comment the cleaning kept: only its tail is text
-                stack.append((child.tail, tag))
-        if node.text:
-            stack.append((node.text, tag))
-    return soup
