@@ -18,18 +18,17 @@ from postconv.emphasis import emphasise
 from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
 from postconv.options import Options
 from postconv.soup import to_soup
+from postconv.text import autolink, link_destination
 from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
 _EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
-_URL_DROPPED = re.compile(r"[\n\r\t]")
 _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
-_URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
-_INDENTED_CONTAINERS = frozenset({"li", "blockquote", "dd", "td", "th", "a", "_inline"})
+_RAW_HTML_PARENTS = frozenset({"[document]", "div", "p", "figure", "section", "article"})
 _EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
@@ -159,14 +158,6 @@ def _fence_for(code: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _url(url: str) -> str:
-    """A link destination: wrapped in ``<>`` when it holds spaces (Liquid) or brackets."""
-    url = _URL_DROPPED.sub("", url)  # browsers drop line breaks and tabs from URLs
-    if _URL_NEEDS_BRACKETS.search(url):
-        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
-    return url
-
-
 def _title(title: str | None) -> str:
     if not title:
         return ""
@@ -182,7 +173,7 @@ def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
             return ""  # fallback content of an embed: browsers show the embed instead
         return html_escape(re.sub(r"\s+", " ", str(tag)), quote=False)
     attributes = "".join(
-        f' {name}="{html_escape(str(tag[name]))}"' if tag[name] not in ("", None) else f" {name}"
+        f' {name}="{html_escape(_one_line(tag[name]))}"' if tag[name] else f" {name}"
         for name in keep.get(tag.name, ())
         if tag.has_attr(name)
     )
@@ -192,6 +183,16 @@ def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
     if tag.name in ("td", "th"):
         inner = inner.strip()
     return f"<{tag.name}{attributes}>{inner}</{tag.name}>"
+
+
+def _one_line(value: object) -> str:
+    """An attribute value on one line: raw HTML must not span a blank line."""
+    return " ".join(str(value).split())
+
+
+def _raw_html_fits(parent_tags: set[str]) -> bool:
+    """Raw HTML keeps its place only among plain blocks, not in lists, quotes or inline."""
+    return parent_tags <= _RAW_HTML_PARENTS
 
 
 def _is_simple_table(table: Tag) -> bool:
@@ -284,16 +285,17 @@ class PostConverter(MarkdownConverter):
             return ""
         if not href:
             return text
-        if stripped.replace("\\_", "_") == href and not el.get("title") and "://" in href:
+        is_bare_url = stripped.replace("\\_", "_") == href and "://" in href
+        if is_bare_url and not el.get("title") and autolink(href) == f"<{href}>":
             return f"<{href}>"
-        return f"[{stripped}]({_url(href)}{_title(el.get('title'))})"
+        return f"[{stripped}]({link_destination(href)}{_title(el.get('title'))})"
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         src = (el.get("src") or "").strip()
         alt = escape_text(re.sub(r"\s+", " ", el.get("alt") or "").strip())
         if not src:
             return alt  # a broken image: browsers show its alt text
-        return f"![{alt}]({_url(src)}{_title(el.get('title'))})"
+        return f"![{alt}]({link_destination(src)}{_title(el.get('title'))})"
 
     def convert_pre(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class always fences with ``` even when the code holds ```
@@ -313,7 +315,8 @@ class PostConverter(MarkdownConverter):
 
     def convert_table(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # spans and block content have no pipe-table form: keep them as clean HTML
-        if _is_simple_table(el):
+        # (where raw HTML can stand; in a list or a quote the pipe table loses spans only)
+        if _is_simple_table(el) or not _raw_html_fits(parent_tags):
             return super().convert_table(el, text, parent_tags)
         own_rows = [
             row
@@ -376,10 +379,10 @@ class PostConverter(MarkdownConverter):
         # the base class drops embeds (videos, maps) along with their only content, the URL
         if not el.get("src") and not el.find("source"):
             return text
-        if parent_tags & _INDENTED_CONTAINERS:
+        if not _raw_html_fits(parent_tags):
             # raw HTML cannot be indented inside a list item or a quote and stay there
             source = el.get("src") or el.find("source").get("src", "")
-            return f"<{source}>" if "://" in source else text
+            return autolink(source) if "://" in source else text
         keep = dict.fromkeys((*_EMBEDS, "source"), _EMBED_ATTRIBUTES)
         return f"\n\n{_clean_html(el, keep)}\n\n"
 

@@ -27,7 +27,8 @@ _INLINE = re.compile(
 # Markers that start a block when they open a line: headings, quotes, lists, rules.
 _LINE_START = re.compile(
     r"^([ \t\u00a0\u3000]*)"
-    r"(?:(\#{1,6}|[-+])(?=[ \t]|$)|(>)|(\d{1,9})([.)])(?=[ \t]|$)|([-=])(?=[-= \t]*$))",
+    r"(?:(\#{1,6}|[-+])(?=[ \t\u00a0\u3000]|$)|(>)|(\d{1,9})([.)])(?=[ \t\u00a0\u3000]|$)"
+    r"|([-=])(?=[-= \t\u00a0\u3000]*$))",
     re.M,
 )
 

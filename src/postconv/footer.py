@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from postconv.options import Options
-from postconv.text import absolute_url, has_cjk, width
+from postconv.text import absolute_url, autolink, has_cjk, link_destination, width
 
 _OUTER_BRACKETS = {"（": "）", "(": ")", "【": "】", "[": "]"}
 _CJK_LABEL_WORDS = r"(?:本文|文章|新闻|新聞|信息|稿件|图片|圖片)?(?:来源|來源|出处|出處)"
@@ -53,11 +53,11 @@ class Footer:
     def line(self, label: str) -> str | None:
         """``来源：[X](URL)``, ``来源：X`` or ``来源：<URL>``; None without a source."""
         if self.name and self.url:
-            return f"{label}[{self.name}]({self.url})"
+            return f"{label}[{self.name}]({link_destination(self.url)})"
         if self.name:
             return f"{label}{self.name}"
         if self.url:
-            return f"{label}<{self.url}>"
+            return f"{label}{autolink(self.url)}"
         return None
 
     def into_header(self, header: str, kind: str | None) -> str | None:

@@ -51,6 +51,11 @@ def normalise_newlines(text: str) -> str:
     return text
 
 
+def opens_header(text: str) -> bool:
+    """True when ``text`` starts with a line that opens a front matter (``---``, ``+++``)."""
+    return _OPENING.match(text) is not None
+
+
 def split(text: str) -> Post:
     """Cut ``text`` (already newline-normalised) into header and body, validating the header."""
     opening = _OPENING.match(text)

@@ -48,6 +48,8 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     if header and not header.endswith("\n"):
         header += "\n"  # the file ended right after the closing fence
     body = "\n\n".join(blocks)
+    if not header and frontmatter.opens_header(body + "\n"):
+        body = "\\" + body  # text that would read as a front matter fence stays text
     if not header and not body:
         raise PostconvError("nothing to convert: no front matter and no visible text")
     if header and body:

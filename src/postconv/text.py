@@ -20,6 +20,9 @@ _NEWLINE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
 _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 
+_URL_DROPPED = re.compile(r"[\n\r\t]")
+_URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
+
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_HEADING_WIDTH = 80
 MAX_CAPTION_WIDTH = 80
@@ -114,6 +117,20 @@ def _safe_reference(match: re.Match[str]) -> str:
     if 0x80 <= code <= 0x9F:
         return bytes([code]).decode("cp1252", errors="ignore")
     return match.group()
+
+
+def link_destination(url: str) -> str:
+    """A Markdown link destination: in ``<…>`` when it holds spaces (Liquid) or brackets."""
+    url = _URL_DROPPED.sub("", url)  # browsers drop line breaks and tabs from URLs
+    if _URL_NEEDS_BRACKETS.search(url):
+        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return url
+
+
+def autolink(url: str) -> str:
+    """``<URL>``, with what would end or break an autolink percent-encoded."""
+    url = _URL_DROPPED.sub("", url)
+    return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
 
 def absolute_url(url: str) -> str:
