@@ -24,7 +24,10 @@ _LATIN_LABEL_WORDS = r"(?:source|via|originally published (?:at|on|by))"
 ATTRIBUTION_LABELS = f"{_CJK_LABEL_WORDS}|{_LATIN_LABEL_WORDS.replace(' ', '')}"
 _CJK_LABEL = re.compile(rf"^{_CJK_LABEL_WORDS}\s*[：:]\s*(?P<value>.+)$")
 _LATIN_LABEL = re.compile(rf"^{_LATIN_LABEL_WORDS}\s*:\s*(?P<value>.+)$", re.I)
-_LINK = re.compile(r'^\[(?P<name>.+)\]\((?P<url>\S+?)(?:\s+"[^"]*")?\)$')
+# a destination may stand in <…> (what link_destination writes for spaces and brackets)
+_LINK = re.compile(
+    r'^\[(?P<name>.+)\]\((?:<(?P<bracketed>[^<>\n]*)>|(?P<url>\S+?))(?:\s+"[^"]*")?\)$'
+)
 _BRACKETED_URL = re.compile(r"^<(?P<url>(?:[a-zA-Z][\w+.-]*:)?//[^>\s]+)>$")
 _BARE_URL = re.compile(r"^(?P<url>(?:https?:)?//\S+)$")
 _ANY_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)\)|<>")
@@ -146,7 +149,7 @@ def _attribution(block: str, options: Options) -> tuple[str | None, str | None] 
     if not value:
         return None
     if link := _LINK.match(value):
-        return link.group("name"), absolute_url(link.group("url"))
+        return link.group("name"), absolute_url(link.group("bracketed") or link.group("url"))
     if url := _url_of(value):
         return None, url
     if width(value) > _MAX_NAME_WIDTH:

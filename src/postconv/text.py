@@ -21,7 +21,7 @@ _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 
 _URL_DROPPED = re.compile(r"[\n\r\t]")
-_URL_NEEDS_BRACKETS = re.compile(r"[\s()<>]")
+_URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_HEADING_WIDTH = 80
@@ -121,10 +121,10 @@ def _safe_reference(match: re.Match[str]) -> str:
 
 def link_destination(url: str) -> str:
     """A Markdown link destination: in ``<…>`` when it holds spaces (Liquid) or brackets."""
-    url = _URL_DROPPED.sub("", url)  # browsers drop line breaks and tabs from URLs
-    if _URL_NEEDS_BRACKETS.search(url):
-        return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
-    return url
+    # browsers drop line breaks and tabs from URLs; < and > are always encoded,
+    # so that the same URL is written the same way whether bracketed or not
+    url = _URL_DROPPED.sub("", url).replace("<", "%3C").replace(">", "%3E")
+    return f"<{url}>" if _URL_NEEDS_BRACKETS.search(url) else url
 
 
 def autolink(url: str) -> str:
