@@ -194,8 +194,6 @@ def test_ten_thousand_unclosed_paragraphs() -> None:
 def test_odd_input_plain_text_kept(name: str) -> None:
     """Stronger than word characters: the browser-visible text, punctuation included."""
     body, _, _ = ODD[name]
-    if name in {"ms-word-markup", "images-without-src-or-alt", "pre-with-blank-lines"}:
-        pytest.skip("spacing differs by design (Word's empty paragraphs, alt text, code)")
     output = convert(HEADER + body).text[len(HEADER) :]
     want = _squash(html_text(body))
     got = _squash(rendered_text(output))
