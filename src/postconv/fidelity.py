@@ -13,12 +13,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lxml import etree, html
+from lxml import etree
 from markdown_it import MarkdownIt
 
+from postconv import tree
 from postconv.clean import is_hidden
 from postconv.footer import ATTRIBUTION_LABELS, is_navigation
-from postconv.nesting import FLATTEN_ABOVE_TAGS, INVISIBLE_TAGS, flatten_deep_html
+from postconv.nesting import INVISIBLE_TAGS, flatten_deep_html
 
 _WORD = re.compile(r"\w+")
 # WordPress [caption …] shortcode markup is not text; the caption inside it is
@@ -48,15 +49,9 @@ def html_words(fragment: str, link_targets: bool = False) -> str:
     """
     if not fragment.strip():
         return ""
-    if fragment.count("<") > FLATTEN_ABOVE_TAGS:
-        # libxml2 silently drops everything nested deeper than 2047 (255 without
-        # huge_tree) levels: flatten first, or deep text would vanish on both sides.
-        fragment = flatten_deep_html(fragment)
-    parser = html.HTMLParser(recover=True, huge_tree=True)
-    try:
-        root = html.fragment_fromstring(fragment, create_parent="div", parser=parser)
-    except etree.ParserError:  # nothing but comments / processing instructions
-        return ""
+    root, too_deep = tree.parse_fragment(fragment)
+    if too_deep:  # libxml2 stopped and dropped the rest: deep text would vanish on both sides
+        root, _ = tree.parse_fragment(flatten_deep_html(fragment))
     return "".join(_WORD.findall(" ".join(_pieces(root, link_targets))))
 
 
@@ -77,7 +72,7 @@ def _pieces(root: etree._Element, link_targets: bool) -> Iterator[str]:
         if item.tag == "a":
             if link_targets and item.get("href"):
                 stack.append(item.get("href"))
-            elif not link_targets and is_navigation(item.text_content()):
+            elif not link_targets and is_navigation("".join(item.itertext())):
                 continue
         stack.extend(reversed(item))
         if item.tag == "img":

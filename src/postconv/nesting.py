@@ -15,8 +15,6 @@ from html.parser import HTMLParser
 DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 INVISIBLE_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title", "meta"})
 
-#: fewer tags than this cannot nest deep enough to hit libxml2's depth limit
-FLATTEN_ABOVE_TAGS = 2000
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
     | {"source", "track", "wbr"}
