@@ -8,6 +8,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from hypothesis import settings
+
+# In CI (CI=true) hypothesis draws the same examples every run: a landing must
+# not depend on luck. Locally each run explores new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"
 SEED = CORPUS / "seed.txt"

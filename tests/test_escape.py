@@ -56,7 +56,8 @@ def test_markers_are_only_escaped_where_a_line_can_start() -> None:
 
 
 def test_pipes_are_escaped_in_table_cells_only() -> None:
-    assert escape_table_pipes(r"`a|b` and a \| b") == r"`a\|b` and a \| b"
+    assert escape_table_pipes("`a|b`") == r"`a\|b`"
+    assert escape_table_pipes(escape_text("\\|")) == r"\\\|"
     assert escape_text("a | b") == "a | b"
 
 

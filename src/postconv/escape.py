@@ -14,7 +14,7 @@ _LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
 # Characters that start Markdown wherever they stand in a line.
 _INLINE = re.compile(
     r"""
-      \\(?=[!-/:-@\[-`{-~]|$)       # a backslash that would escape the next character
+      \\(?=[!-/:-@\[-`{-~]|\s|$)    # a backslash that could escape the next character
     | [`*\[\]]                      # code spans, emphasis, links and images
     | (?<![^\W_])_ | _(?![^\W_])    # an underscore that is not inside a word
     | <(?=[A-Za-z/!?>])             # raw HTML, an autolink, or <> (an empty link)
@@ -33,7 +33,6 @@ _LINE_START = re.compile(
 )
 
 
-_UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+[ \t]*)$")
 
 # every character any rule above starts with; text without them is returned as is
@@ -73,8 +72,12 @@ def _escape_line_start(match: re.Match[str]) -> str:
 
 
 def escape_table_pipes(cell: str) -> str:
-    """GFM splits a row at every unescaped ``|``, inside code spans and alts too."""
-    return _UNESCAPED_PIPE.sub(r"\\|", cell)
+    """GFM splits a row at every pipe not right after a backslash, code spans included.
+
+    Its splitter removes that backslash before anything else is read, so every
+    pipe of a cell gets one more backslash, whatever stands before it already.
+    """
+    return cell.replace("|", "\\|")
 
 
 def escape_closing_hashes(heading: str) -> str:

@@ -98,6 +98,12 @@ def test_visible_words_kept_in_order(post: GeneratedPost) -> None:
 @example(  # found by the property test: "0." left unescaped reads as an empty list item
     GeneratedPost("---\ntitle: 中\n---\n", "<p><strong><br></strong>\u30000.</p>")
 )
+@example(  # found by the property test: a backslash before a pipe in a table cell
+    GeneratedPost("---\ntitle: 中\n---\n", "<table><tr><th>\\|</th></tr></table>")
+)
+@example(  # found by the property test: a backslash before a space, then the space trimmed
+    GeneratedPost("---\ntitle: 中\n---\n", "<p><em>\\ </em></p>")
+)
 @example(  # found by the property test: a | in inline code inside a table cell
     GeneratedPost("", "<table><tr><th>中</th></tr><tr><td>中<code>|</code></td></tr></table>")
 )
