@@ -56,7 +56,7 @@ _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
 _KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
 _BLOCK_CONTENT = frozenset(
-    {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr", "center"}
+    {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
 _EMBED_TAGS = frozenset({"iframe", "video", "audio"})
@@ -129,7 +129,7 @@ def _only_child(element: Element) -> Element | None:
 
 def _is_image_block(element: Element) -> bool:
     """A paragraph-like element whose only content is one image (maybe linked)."""
-    if element.tag not in ("p", "div", "center", "figure"):
+    if element.tag not in ("p", "div"):  # <center> is a div and figures are gone by now
         return False
     child = _only_child(element)
     if child is not None and child.tag == "a":
@@ -422,7 +422,7 @@ def figures_to_captioned_images(root: Element, options: Options) -> None:
 
 def captions_after_images(root: Element, options: Options) -> None:
     """A short line right after an image-only block is that image's caption."""
-    for block in _elements(root, "p", "div", "center"):
+    for block in _elements(root, "p", "div"):
         if not _is_image_block(block):
             continue
         caption = block.getnext()
