@@ -153,10 +153,10 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
     """Phases a–c in this process: returns posts, bytes, failures and seconds."""
     import markdownify
 
-    from postconv import frontmatter
-    from postconv.decode import decode_post
     from postconv.errors import PostconvError
+    from postconv.io.decode import decode_post
     from postconv.pipeline import convert
+    from postconv.post import frontmatter
 
     def body_of(text: str) -> str:
         return frontmatter.split(frontmatter.normalise_newlines(text)).body

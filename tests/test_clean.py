@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from postconv import clean
+from postconv.html import clean
 from postconv.options import Options
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import SEED, corpus_post, plain_env, run_postconv
 
 from postconv.cli import main
-from postconv.files import read_post
+from postconv.io.files import read_post
 from postconv.options import Options
 from postconv.pipeline import convert
 

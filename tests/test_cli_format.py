@@ -22,7 +22,7 @@ from conftest import SEED, corpus_post, plain_env, run_postconv
 import postconv.cli.format as format_module
 from postconv.cli import main
 from postconv.cli.format import unified_diff
-from postconv.files import read_post
+from postconv.io.files import read_post
 from postconv.options import Options
 from postconv.pipeline import Result, convert
 

@@ -13,7 +13,7 @@ from conftest import corpus_post, run_postconv
 import postconv.cli.format as format_module
 from postconv.cli import main
 from postconv.cli.format import format_files
-from postconv.config import (
+from postconv.io.config import (
     OPTION_FIELDS,
     SETTINGS,
     ConfigError,

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from postconv.decode import decode_post
 from postconv.fidelity import lost_text
-from postconv.frontmatter import normalise_newlines, split
+from postconv.io.decode import decode_post
 from postconv.options import Options
 from postconv.pipeline import convert
+from postconv.post.frontmatter import normalise_newlines, split
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 POSTS = sorted(path for path in CORPUS.rglob("*") if path.is_file() and path.name != "README.md")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from postconv.emphasis import emphasise
+from postconv.html.emphasis import emphasise
 from postconv.pipeline import convert
 
 _md = MarkdownIt("commonmark")

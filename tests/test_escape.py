@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
+from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
 
 _md = MarkdownIt("commonmark")
 

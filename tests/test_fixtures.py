@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from postconv.decode import decode_post
+from postconv.io.decode import decode_post
 from postconv.options import Options
 from postconv.pipeline import convert
 

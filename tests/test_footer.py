@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from postconv.footer import Footer, normalise_footer
 from postconv.options import Options
+from postconv.post.footer import Footer, normalise_footer
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from postconv.errors import FrontMatterError, PostconvError
-from postconv.frontmatter import normalise_newlines, split
 from postconv.pipeline import convert
+from postconv.post.frontmatter import normalise_newlines, split
 
 
 def test_yaml_header_is_split_exactly() -> None:

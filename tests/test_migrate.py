@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import run_postconv
 
-from postconv.batch import POST_SUFFIXES, Settings, migrate
 from postconv.cli import main
-from postconv.decode import decode_post
+from postconv.io.decode import decode_post
+from postconv.migrate.batch import POST_SUFFIXES, Settings, migrate
 from postconv.pipeline import convert
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
@@ -174,7 +174,7 @@ def test_tar_gz_migration_as_a_real_command(
 
 
 def test_tar_members_are_not_kept_in_memory(corpus_copy: Path, tmp_path: Path) -> None:
-    from postconv.sources import open_source
+    from postconv.migrate.sources import open_source
 
     archive = make_tar(corpus_copy, tmp_path / "posts.tar.gz", "w:gz")
     with open_source(archive) as source:

@@ -9,10 +9,10 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from postconv.batch import Settings
-from postconv.batch_pool import Parallel
-from postconv.batch_report import Outcome
-from postconv.batch_work import Task
+from postconv.migrate.batch import Settings
+from postconv.migrate.pool import Parallel
+from postconv.migrate.report import Outcome
+from postconv.migrate.work import Task
 
 BENCH = Path(__file__).parents[1] / "bench" / "run.py"
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"

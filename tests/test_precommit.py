@@ -24,7 +24,7 @@ import pytest
 import yaml
 from conftest import REPO, corpus_post
 
-from postconv.files import read_post
+from postconv.io.files import read_post
 from postconv.pipeline import convert
 
 pytest.importorskip("pre_commit")

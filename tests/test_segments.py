@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postconv import segments
-from postconv.segments import markdown_blocks, segment
+from postconv.post import segments
+from postconv.post.segments import markdown_blocks, segment
 
 
 def kinds(body: str) -> list[str]:

@@ -1,7 +1,7 @@
 """A post body → its Markdown blocks.
 
 HTML segments are parsed once with lxml, cleaned by the passes of
-:mod:`postconv.clean`, then converted by :mod:`postconv.convert`; Markdown
+:mod:`postconv.html.clean`, then converted by :mod:`postconv.html.converter`; Markdown
 segments are kept verbatim apart from whitespace.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from postconv.clean import clean, parse
-from postconv.convert import to_markdown
+from postconv.html.clean import clean, parse
+from postconv.html.converter import to_markdown
 from postconv.options import Options
-from postconv.segments import markdown_blocks, segment
+from postconv.post.segments import markdown_blocks, segment
 from postconv.text import strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")

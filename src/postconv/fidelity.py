@@ -16,10 +16,10 @@ from collections.abc import Iterator
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from postconv import tree
-from postconv.clean import is_hidden
-from postconv.footer import ATTRIBUTION_LABELS, is_navigation
-from postconv.nesting import INVISIBLE_TAGS, flatten_deep_html
+from postconv.html import tree
+from postconv.html.clean import is_hidden
+from postconv.html.nesting import INVISIBLE_TAGS, flatten_deep_html
+from postconv.post.footer import ATTRIBUTION_LABELS, is_navigation
 
 _WORD = re.compile(r"\w+")
 # WordPress [caption …] shortcode markup is not text; the caption inside it is

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from postconv import frontmatter
 from postconv.body import convert_body
 from postconv.errors import PostconvError
-from postconv.footer import Footer, label_for, normalise_footer
 from postconv.options import Options
+from postconv.post import frontmatter
+from postconv.post.footer import Footer, label_for, normalise_footer
 
 DEFAULT_OPTIONS = Options()
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from postconv import frontmatter
-from postconv.decode import decode_post
 from postconv.errors import PostconvError
 from postconv.fidelity import first_missing, html_words, visible_words
+from postconv.io.decode import decode_post
 from postconv.options import Options
 from postconv.pipeline import convert
+from postconv.post import frontmatter
 
 #: keep the fuzz inputs small: conversion cost grows with size, coverage does not
 SEED_BYTES = 6000

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
-from postconv.clean import is_hidden
+from postconv.html.clean import is_hidden
 
 __all__ = ["CORPUS", "REPO", "run_postconv"]  # shared with the rest of the suite
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from postconv.decode import decode_post
 from postconv.errors import PostconvError
-from postconv.files import MAX_POST_BYTES, atomic_write, read_post, read_stream
+from postconv.io.decode import decode_post
+from postconv.io.files import MAX_POST_BYTES, atomic_write, read_post, read_stream
 from postconv.pipeline import convert
 
 from .helpers import CORPUS, IS_ROOT, DirSnapshot, assert_clean_error, run_postconv

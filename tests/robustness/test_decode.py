@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postconv.decode import decode_post
 from postconv.errors import PostconvError
+from postconv.io.decode import decode_post
 
 CHINESE = "---\ntitle: 中国联通\n---\n<p>今年的政府工作报告中指出，要“推动消费持续恢复”。</p>\n"
 TRADITIONAL = "---\ntitle: 中國聯通\n---\n<p>今年的政府工作報告中指出，要推動消費持續恢復。</p>\n"

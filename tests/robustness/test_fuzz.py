@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from postconv import frontmatter
-from postconv.decode import decode_post
 from postconv.errors import PostconvError
+from postconv.io.decode import decode_post
+from postconv.post import frontmatter
 
 from .fuzzing import (
     check_bytes,

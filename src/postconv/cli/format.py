@@ -30,11 +30,11 @@ from typing import Any, BinaryIO
 import click
 
 from postconv.cli.settings import config_option, setting_options
-from postconv.config import SETTINGS, ConfigLookup, Value, split_settings
-from postconv.decode import Decoded
 from postconv.errors import PostconvError
 from postconv.fidelity import lost_text
-from postconv.files import atomic_write, read_post, read_stream
+from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
+from postconv.io.decode import Decoded
+from postconv.io.files import atomic_write, read_post, read_stream
 from postconv.pipeline import Result, convert
 
 STDIN = "-"

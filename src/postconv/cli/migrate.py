@@ -1,4 +1,4 @@
-"""``postconv migrate SRC DEST``: options → :func:`postconv.batch.migrate` → summary, exit code.
+"""``postconv migrate SRC DEST``: options → :func:`~postconv.migrate.batch.migrate` → summary.
 
 Exit codes: 0 all good, 1 some file failed or was refused, 2 usage error,
 130 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (re-running finishes the job).
@@ -29,20 +29,20 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from postconv.batch import Settings
-from postconv.batch import migrate as run_migration
-from postconv.batch_report import (
+from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
+from postconv.errors import PostconvError
+from postconv.io.config import ConfigLookup, Value, split_settings
+from postconv.migrate.batch import Settings
+from postconv.migrate.batch import migrate as run_migration
+from postconv.migrate.report import (
     STATUSES,
     Outcome,
     ReportWriter,
     Summary,
     display_path,
 )
-from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
-from postconv.config import ConfigLookup, Value, split_settings
-from postconv.errors import PostconvError
+from postconv.migrate.sources import SourceError
 from postconv.options import Options
-from postconv.sources import SourceError
 
 
 @click.command()

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from postconv.config import OPTION_FIELDS, SETTINGS, Setting
+from postconv.io.config import OPTION_FIELDS, SETTINGS, Setting
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 

@@ -11,8 +11,8 @@ import stat
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from postconv.decode import Decoded, decode_post
 from postconv.errors import PostconvError
+from postconv.io.decode import Decoded, decode_post
 
 #: Posts larger than this are refused rather than converted (a 50 MB "post" is junk).
 MAX_POST_BYTES = 20 * 1024 * 1024

@@ -1,9 +1,9 @@
 """Migrate a whole archive: decide what to do with each entry, run the work in parallel.
 
 ``migrate(src, dest, settings, on_outcome)`` streams the entries of SRC
-(:mod:`postconv.sources`), turns each into either an immediate
-:class:`~postconv.batch_report.Outcome` (refused, skipped, up to date…) or a
-:class:`~postconv.batch_work.Task`, and feeds the tasks in small chunks to a
+(:mod:`postconv.migrate.sources`), turns each into either an immediate
+:class:`~postconv.migrate.report.Outcome` (refused, skipped, up to date…) or a
+:class:`~postconv.migrate.work.Task`, and feeds the tasks in small chunks to a
 pool of worker processes that all call the same pure core as the one-file
 CLI. At most a few chunks are in flight, so memory stays flat however large
 the archive. Outputs are written atomically; a re-run skips outputs newer than
@@ -22,9 +22,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from posixpath import splitext
 
-from postconv.batch_pool import make_pool
-from postconv.batch_report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
-from postconv.batch_work import (
+from postconv.errors import PostconvError
+from postconv.io.files import write_atomically
+from postconv.migrate.pool import make_pool
+from postconv.migrate.report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
+from postconv.migrate.sources import Entry, Source, SourceError, open_source
+from postconv.migrate.work import (
     Task,
     first_line,
     one_line_os_error,
@@ -32,10 +35,7 @@ from postconv.batch_work import (
     reason,
     sync_filesystem,
 )
-from postconv.errors import PostconvError
-from postconv.files import write_atomically
 from postconv.options import Options
-from postconv.sources import Entry, Source, SourceError, open_source
 
 #: Files with these extensions are posts and get converted; any other file is
 #: copied as-is (or skipped with ``copy_other=False``).
@@ -44,7 +44,7 @@ POST_SUFFIXES = frozenset(
 )
 
 #: Temporary files of atomic writes: ``.NAME.XXXXXXXX.tmp`` (ours: 8 hex digits;
-#: ``postconv.files.atomic_write`` uses ``mkstemp``: 8 of ``[a-z0-9_]``).
+#: ``postconv.io.files.atomic_write`` uses ``mkstemp``: 8 of ``[a-z0-9_]``).
 _STALE_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 OnOutcome = Callable[[Outcome], None]
@@ -84,7 +84,7 @@ def migrate(
 ) -> Summary:
     """Convert every post of SRC into DEST; report each input through ``on_outcome``.
 
-    Raises :class:`~postconv.sources.SourceError` (:class:`UsageError` for
+    Raises :class:`~postconv.migrate.sources.SourceError` (:class:`UsageError` for
     DEST) when SRC or DEST is unusable. ``on_total`` (given: costs a second
     directory walk) receives the number of entries when it is cheap to know.
 

@@ -14,12 +14,12 @@ from html import escape as html_escape
 from bs4 import Comment, Doctype, NavigableString, PageElement, Tag
 from markdownify import ATX, BACKSLASH, MarkdownConverter
 
-from postconv.emphasis import emphasise
-from postconv.escape import escape_closing_hashes, escape_table_pipes, escape_text
+from postconv.html.emphasis import emphasise
+from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
+from postconv.html.soup import to_soup
+from postconv.html.tree import Element
 from postconv.options import Options
-from postconv.soup import to_soup
 from postconv.text import autolink, link_destination
-from postconv.tree import Element
 
 _BACKTICK_RUN = re.compile(r"`+")
 _EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)

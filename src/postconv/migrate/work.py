@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import IO, Literal
 
-from postconv.batch_report import Outcome, Status
-from postconv.decode import decode_post
 from postconv.errors import PostconvError
-from postconv.files import MAX_POST_BYTES, read_post, write_atomically
+from postconv.io.decode import decode_post
+from postconv.io.files import MAX_POST_BYTES, read_post, write_atomically
+from postconv.migrate.report import Outcome, Status
 from postconv.options import Options
 from postconv.pipeline import convert
 

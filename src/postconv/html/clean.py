@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable
 from lxml import etree
 
 from postconv import text as t
-from postconv import tree
-from postconv.nesting import DISPLAY_NONE, INVISIBLE_TAGS, flatten_deep_html
+from postconv.html import tree
+from postconv.html.nesting import DISPLAY_NONE, INVISIBLE_TAGS, flatten_deep_html
+from postconv.html.tree import Element
 from postconv.options import Options
-from postconv.tree import Element
 
 #: deeper trees are flattened: markdownify recurses twice per level (limit 1000)
 MAX_DEPTH = 100

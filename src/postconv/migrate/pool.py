@@ -3,7 +3,7 @@
 The pool is fed chunk by chunk from the planner's stream, with a bounded
 number of chunks in flight, so that memory stays flat; outcomes are reported
 as chunks finish. Setting ``stop`` ends the run cleanly (see
-:func:`postconv.batch.migrate`).
+:func:`postconv.migrate.batch.migrate`).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
-from postconv.batch_report import Outcome
-from postconv.batch_work import Task, init_worker, run_chunk, run_task
+from postconv.migrate.report import Outcome
+from postconv.migrate.work import Task, init_worker, run_chunk, run_task
 
 if TYPE_CHECKING:
-    from postconv.batch import Settings
+    from postconv.migrate.batch import Settings
 
 OnOutcome = Callable[[Outcome], None]
 

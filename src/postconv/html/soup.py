@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
-from postconv.tree import Element
+from postconv.html.tree import Element
 
 
 def to_soup(root: Element) -> BeautifulSoup:

@@ -1,0 +1,1 @@
+"""HTML → Markdown: the lxml tree, its cleaning passes, the markdownify converter."""

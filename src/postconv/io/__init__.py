@@ -1,0 +1,1 @@
+"""Reading and writing: decoding bytes, atomic files, configuration."""

@@ -1,0 +1,1 @@
+"""Migrating whole archives: sources, the plan, worker processes, the report."""

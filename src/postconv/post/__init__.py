@@ -1,0 +1,1 @@
+"""What a post is made of: front matter, body segments, footer."""
