@@ -143,9 +143,9 @@ def calls(monkeypatch) -> list[Options]:
     """The options each conversion the command asks for gets."""
     seen: list[Options] = []
 
-    def spy(text: str, options: Options | None = None) -> object:
+    def spy(text: str, options: Options | None = None, name: str | None = None) -> object:
         seen.append(options or Options())
-        return convert(text, options or Options())
+        return convert(text, options or Options(), name)
 
     monkeypatch.setattr(format_module, "convert", spy)
     return seen

@@ -17,7 +17,7 @@ from conftest import run_postconv
 
 from postconv.cli import main
 from postconv.io.decode import decode_post
-from postconv.migrate.batch import POST_SUFFIXES, Settings, migrate
+from postconv.migrate.batch import POST_SUFFIXES, Settings, is_post, migrate
 from postconv.pipeline import convert
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
@@ -44,7 +44,7 @@ def expected_tree(source: Path, ext: str = ".md") -> dict[str, bytes]:
             continue
         stem, suffix = os.path.splitext(rel)
         if suffix.lower() in POST_SUFFIXES:
-            expected[stem + ext] = convert(decode_post(data).text).text.encode()
+            expected[stem + ext] = convert(decode_post(data).text, name=rel).text.encode()
         else:
             expected[rel] = data
     return expected
@@ -98,9 +98,12 @@ def test_directory_of_the_corpus_is_converted_post_by_post(
     assert tree(tmp_path / "out") == expected_tree(corpus_copy) == clean_output
     records = read_report(report)
     assert set(records) == set(tree(corpus_copy))
-    assert {record["status"] for record in records.values()} <= {"converted", "unchanged"}
+    assert {records[rel]["status"] for rel in records if is_post(rel)} <= {"converted", "unchanged"}
+    assert {records[rel]["status"] for rel in records if not is_post(rel)} <= {"copied"}
     assert all(
-        record["encoding"] == "utf-8" and record["seconds"] >= 0 for record in records.values()
+        record["encoding"] == "utf-8" and record["seconds"] >= 0
+        for rel, record in records.items()
+        if is_post(rel)
     )
     after = {
         rel: (data, os.stat(corpus_copy / rel).st_mtime_ns)
@@ -272,7 +275,8 @@ def test_rerun_skips_up_to_date_outputs_and_force_rewrites_them(
     assert second.posts == 1
 
     forced = migrate(source, out, Settings(jobs=2, force=True))
-    assert forced.counts["skipped"] == 0 and forced.posts == forced.total
+    assert forced.counts["skipped"] == 0
+    assert forced.posts + forced.counts["copied"] == forced.total
 
 
 def test_an_empty_output_is_redone_even_when_newer(corpus_copy: Path, tmp_path: Path) -> None:
@@ -500,7 +504,8 @@ def test_a_truncated_tar_gz_keeps_what_came_before(corpus_copy: Path, tmp_path: 
 def test_migrating_a_migration_changes_nothing(
     clean_output: dict[str, bytes], tmp_path: Path
 ) -> None:
-    """The output tree is already clean Markdown: a second migration reports all unchanged."""
+    """The output tree is already clean Markdown: a second migration reports every post
+    unchanged (and copies the files that are not posts again)."""
     first = tmp_path / "first"
     for rel, data in clean_output.items():
         (first / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -510,8 +515,10 @@ def test_migrating_a_migration_changes_nothing(
     result = invoke(first, tmp_path / "second", "-q", "--report", report)
 
     assert result.exit_code == 0
-    statuses = {record["status"] for record in read_report(report).values()}
+    records = read_report(report)
+    statuses = {record["status"] for rel, record in records.items() if is_post(rel)}
     assert statuses == {"unchanged"}
+    assert {record["status"] for rel, record in records.items() if not is_post(rel)} <= {"copied"}
     assert tree(tmp_path / "second") == clean_output
 
 

@@ -1,4 +1,4 @@
-"""Bodies mixing HTML and Markdown are cut into the right segments."""
+"""A body is cut into HTML and Markdown segments by its dialect."""
 
 from __future__ import annotations
 
@@ -9,33 +9,33 @@ from postconv.post import segments
 from postconv.post.segments import markdown_blocks, segment
 
 
-def kinds(body: str) -> list[str]:
-    return [part.kind for part in segment(body)]
+def kinds(body: str, dialect: str = "html") -> list[str]:
+    return [part.kind for part in segment(body, dialect)]
+
+
+# ---------------------------------------------------------------- HTML bodies
 
 
 def test_html_then_markdown_footer() -> None:
     body = "<p>正文</p>\n\n<http://e.com/a>\n\n[返回首页](//e.com/)\n"
-    assert kinds(body) == ["html", "markdown"]
-
-
-def test_autolinks_and_markdown_links_are_not_html() -> None:
-    assert kinds("<http://e.com>\n\n<me@example.com>\n\n[t](u)") == ["markdown"]
+    assert kinds(body) == ["html", "markdown", "markdown"]
 
 
 def test_digest_quote_before_html() -> None:
     assert kinds("> 摘要。\n\n<p>正文</p>") == ["markdown", "html"]
 
 
-def test_blank_lines_inside_an_html_container_stay_in_it() -> None:
-    body = "<pre>a\n\n\nb</pre>\n\nafter"
-    parts = segment(body)
-    assert [part.kind for part in parts] == ["html", "markdown"]
-    assert parts[0].text == "<pre>a\n\n\nb</pre>"
+def test_text_outside_tags_is_html_text_not_markdown() -> None:
+    body = "<p>Intro</p>\n\n1984. by George Orwell\n\n* not a list"
+    assert kinds(body) == ["html"]
+    assert segment(body, "html")[0].text == body
 
 
-def test_tags_in_code_spans_or_escaped_are_not_html() -> None:
-    assert kinds("the `<a>` element") == ["markdown"]
-    assert kinds(r"\<script> is text") == ["markdown"]
+def test_blank_lines_inside_a_tag_or_a_container_do_not_split_the_html() -> None:
+    for body in ('<img alt="a\n\nb" src=x>', "<h5>\n\nHello\n\n</h5>", "<pre>a\n\n\nb</pre>"):
+        assert kinds(body) == ["html"], body
+    body = "<div>\n\n<http://e.com/>\n\n</div>"
+    assert kinds(body) == ["html"], "a URL line inside an open container is HTML text"
 
 
 def test_fenced_code_is_markdown_and_one_block() -> None:
@@ -44,10 +44,56 @@ def test_fenced_code_is_markdown_and_one_block() -> None:
     assert markdown_blocks(body)[0] == "```html\n<p>code</p>\n\n<div>\n```"
 
 
-def test_a_bracketed_link_destination_is_not_a_tag() -> None:
-    assert kinds("[x](<s p a c e s>) and ![i](<{{ site.baseurl }}/a b.png>)") == ["markdown"]
+def test_an_unclosed_paragraph_does_not_swallow_the_markdown_tail() -> None:
+    assert kinds("<p>正文\n\n<http://e.com/a>") == ["html", "markdown"]
+
+
+# ---------------------------------------------------------------- Markdown bodies
+
+
+def test_markdown_with_inline_html_is_one_markdown_segment() -> None:
+    assert kinds("* Item with <i>exp</i> and `from`\n* Second", "markdown") == ["markdown"]
+
+
+def test_an_html_block_is_html_and_the_markdown_around_it_stays() -> None:
+    body = 'Intro *text*.\n\n<div class="x">\n<p>raw</p>\n</div>\n\n## After'
+    parts = segment(body, "markdown")
+    assert [part.kind for part in parts] == ["markdown", "html", "markdown"]
+    assert parts[1].text == '<div class="x">\n<p>raw</p>\n</div>'
+
+
+def test_a_spaced_out_indented_table_stays_one_html_block() -> None:
+    body = (
+        "<table>\n  <tr>\n    <td>\n    </td>\n  \n    <td>\n      a\n    </td>\n  </tr>\n</table>"
+    )
+    assert kinds(body, "markdown") == ["html"]
+
+
+def test_markdown_between_a_container_s_tags_stays_markdown() -> None:
+    body = '<div class="notice">\n\n**Bold** markdown\n\n</div>'
+    assert kinds(body, "markdown") == ["html", "markdown", "html"]
+
+
+def test_reference_definitions_are_kept_as_markdown() -> None:
+    body = "See [the site][1].\n\n[1]: http://example.com/"
+    assert "".join(part.text for part in segment(body, "markdown")) == body.replace("\n\n", "")
+    assert kinds(body, "markdown") == ["markdown", "markdown"]
+
+
+def test_tags_in_fenced_code_are_not_html() -> None:
+    assert kinds("```\n<div>\n\ncode\n```", "markdown") == ["markdown"]
 
 
 @given(st.text(alphabet=" \t\u3000\nab<>中", max_size=80))
 def test_the_fast_block_split_agrees_with_the_line_by_line_one(body: str) -> None:
     assert list(segments._unfenced_block_spans(body)) == list(segments._fenced_block_spans(body))
+
+
+@given(st.text(alphabet="<>/ab \n\"'=-!`*#", max_size=120), st.sampled_from(["html", "markdown"]))
+def test_segments_are_slices_of_the_body_in_order(body: str, dialect: str) -> None:
+    position = 0
+    for part in segment(body, dialect):  # type: ignore[arg-type]
+        found = body.find(part.text, position)
+        assert found >= 0 and not body[position:found].strip()
+        position = found + len(part.text)
+    assert not body[position:].strip()

@@ -1,36 +1,75 @@
-"""A post body → its Markdown blocks.
+"""A post body → its Markdown blocks, read in the body's dialect.
 
-HTML segments are parsed once with lxml, cleaned by the passes of
-:mod:`postconv.html.clean`, then converted by :mod:`postconv.html.converter`; Markdown
-segments are kept verbatim apart from whitespace.
+1. The body is read (:mod:`postconv.post.reading`): template tags and code
+   shortcodes become tokens, the dialect is decided, the body is cut into HTML
+   and Markdown segments.
+2. HTML segments are parsed, cleaned and converted (:mod:`postconv.html.fragments`).
+   Markdown segments are kept as written, except the HTML inside them: each
+   ``<pre>`` block is converted where it stands (nested in a list item too),
+   and so is each inline HTML island (:mod:`postconv.inline_html`).
+
+Template tokens are put back by the caller, once the footer has been read.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
-from postconv.html.clean import clean, parse
-from postconv.html.converter import to_markdown
+from postconv.html.fragments import block_markdown
+from postconv.inline_html import convert_inline_html
 from postconv.options import Options
-from postconv.post.segments import markdown_blocks, segment
-from postconv.text import strip_edges
+from postconv.post.dialect import Dialect
+from postconv.post.markdown_code import repair_outside_code
+from postconv.post.placeholders import Placeholders
+from postconv.post.reading import read
+from postconv.post.segments import segment
+from postconv.text import repair_escaped_slashes, strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
 
 
-def convert_body(body: str, options: Options) -> list[str]:
-    """Convert ``body`` to a list of Markdown blocks (joined later by blank lines)."""
+@dataclass
+class Body:
+    """A converted body: its Markdown blocks, and the tokens still to put back."""
+
+    blocks: list[str]
+    placeholders: Placeholders
+    dialect: Dialect
+
+
+def convert_body(body: str, options: Options, name: str | None = None) -> Body:
+    """Convert ``body`` to Markdown blocks (joined later by blank lines)."""
+    reading = read(body, options.body, name)
+    placeholders = reading.placeholders
+    _convert_html_items(placeholders, options)
     blocks: list[str] = []
-    for part in segment(body):
-        markdown = part.text if part.kind == "markdown" else _convert_html(part.text, options)
-        blocks.extend(_tidy(block) for block in markdown_blocks(markdown))
-    return [block for block in blocks if strip_edges(block)]
+    for part in reading.segments:
+        if part.kind == "html":
+            markdown = block_markdown(placeholders.html(part.text), options)
+        else:
+            markdown = repair_outside_code(part.text, repair_escaped_slashes)
+            markdown = convert_inline_html(markdown, options, placeholders)
+        markdown = placeholders.restore_separate(markdown)
+        blocks.extend(_tidy(block) for block in _blocks_of(markdown))
+    return Body([block for block in blocks if strip_edges(block)], placeholders, reading.dialect)
 
 
-def _convert_html(source: str, options: Options) -> str:
-    root = parse(source)
-    clean(root, options)
-    return to_markdown(root, options)
+def _blocks_of(markdown: str) -> list[str]:
+    """Blocks cut as a Markdown reader cuts them: a paragraph and the list right under
+    it are two blocks, a blank line apart, as a second run would write them; a fence
+    in a list item is one block, blank lines and all."""
+    if "\n" not in markdown:
+        return [markdown]
+    return [part.text for part in segment(markdown, "markdown")]
+
+
+def _convert_html_items(placeholders: Placeholders, options: Options) -> None:
+    """The ``<pre>`` blocks a Markdown body's reading set apart, converted where they stand."""
+    for index, item in enumerate(placeholders.items):
+        if item.html is not None:
+            markdown = block_markdown(placeholders.html(item.html), options).strip("\n")
+            placeholders.items[index] = replace(item, text=markdown)
 
 
 def _tidy(block: str) -> str:

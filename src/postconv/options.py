@@ -15,7 +15,11 @@ class Options:
     source_label: str | None = None
     #: Move the source attribution into the front matter (source:, source_url:).
     source_to_front_matter: bool = False
+    #: The body's language: "html", "markdown", or "auto" (by extension and content).
+    body: str = "auto"
 
     def __post_init__(self) -> None:
         if not 1 <= self.heading_level <= 6:
             raise ValueError(f"heading level must be 1..6, got {self.heading_level}")
+        if self.body not in ("auto", "html", "markdown"):
+            raise ValueError(f"body must be auto, html or markdown, got {self.body!r}")

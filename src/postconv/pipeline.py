@@ -27,10 +27,12 @@ class Result:
     footer: Footer | None = None
 
 
-def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
+def convert(text: str, options: Options = DEFAULT_OPTIONS, name: str | None = None) -> Result:
     """Convert one post (front matter + HTML/Markdown body) to Markdown.
 
-    Raises :class:`PostconvError` for input that is not a post.
+    ``name`` is the post's file name, if it has one: its extension is a hint
+    to the body's dialect (``--body auto``). Raises :class:`PostconvError` for
+    input that is not a post.
     """
     if "\x00" in text:
         raise PostconvError("binary data (NUL bytes) is not a post")
@@ -40,22 +42,22 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS) -> Result:
     post = frontmatter.split(normalised)
     # U+FEFF inside a body is an invisible, deprecated no-break space; at the
     # start of the output it would be taken for a byte order mark and dropped
-    blocks = convert_body(post.body.replace("\ufeff", ""), options)
-    blocks, footer = normalise_footer(blocks, options)
+    body = convert_body(post.body.replace("\ufeff", ""), options, name)
+    blocks, footer = normalise_footer(body.blocks, options)
     header = post.header
     if footer is not None:
         header, blocks = _place_footer(footer, header, blocks, post.kind, options)
     if header and not header.endswith("\n"):
         header += "\n"  # the file ended right after the closing fence
-    body = "\n\n".join(blocks)
-    if not header and frontmatter.opens_header(body + "\n"):
-        body = "\\" + body  # text that would read as a front matter fence stays text
-    if not header and not body:
+    body_text = body.placeholders.restore("\n\n".join(blocks))
+    if not header and frontmatter.opens_header(body_text + "\n"):
+        body_text = "\\" + body_text  # text that would read as a front matter fence stays text
+    if not header and not body_text:
         raise PostconvError("nothing to convert: no front matter and no visible text")
-    if header and body:
-        output = f"{header}\n{body}\n"
+    if header and body_text:
+        output = f"{header}\n{body_text}\n"
     else:
-        output = f"{header}{body}\n" if body else header
+        output = f"{header}{body_text}\n" if body_text else header
     return Result(text=output, changed=output != text, footer=footer)
 
 

@@ -21,7 +21,20 @@ _RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 
 _URL_DROPPED = re.compile(r"[\n\r\t]")
+_BACKTICK_RUN = re.compile(r"`{3,}")
+# old jekyll-import output escapes the slash of end tags, self-closing tags and shortcode closers
+_ESCAPED_END_TAG = re.compile(r"(?<=[<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
+_ESCAPED_SELF_CLOSING = re.compile(r"&#(?:0*47|[xX]0*2[fF]);>")
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
+
+# Markers that start a block when they open a line: headings, quotes, lists, rules.
+_LINE_START = re.compile(
+    r"^([ \t\u00a0\u3000]*)"
+    r"(?:(\#{1,6}|[-+])(?=[ \t\u00a0\u3000]|$)|(>)|(\d{1,9})([.)])(?=[ \t\u00a0\u3000]|$)"
+    r"|([-=])(?=[-= \t\u00a0\u3000]*$))",
+    re.M,
+)
+
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_HEADING_WIDTH = 80
@@ -136,3 +149,30 @@ def autolink(url: str) -> str:
 def absolute_url(url: str) -> str:
     """``//host/path`` → ``https://host/path``; other URLs unchanged."""
     return "https:" + url if url.startswith("//") else url
+
+
+def fence_for(code: str) -> str:
+    """A backtick fence longer than any run of three or more backticks inside ``code``."""
+    longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def repair_escaped_slashes(source: str) -> str:
+    """``<&#47;strong>`` → ``</strong>``, ``<br &#47;>`` → ``<br />``, ``[&#47;caption]`` →
+    ``[/caption]``: old jekyll-import output escaped every slash."""
+    if "&#" not in source:
+        return source
+    return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub("/", source))
+
+
+def escape_line_starts(text: str) -> str:
+    """Backslashes for the markers that would start a block where a line of ``text``
+    starts: ``# ``, ``> ``, ``- ``, ``+ ``, ``1. ``, a ``=``/``-`` underline."""
+    return _LINE_START.sub(_escape_line_start, text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, marker, quote, number, delimiter, rule = match.groups()
+    if number is not None:
+        return f"{indent}{number}\\{delimiter}"
+    return f"{indent}\\{marker or quote or rule}"

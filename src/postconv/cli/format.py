@@ -35,7 +35,9 @@ from postconv.fidelity import lost_text
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
 from postconv.io.decode import Decoded
 from postconv.io.files import atomic_write, read_post, read_stream
+from postconv.options import Options
 from postconv.pipeline import Result, convert
+from postconv.post.frontmatter import normalise_newlines, split
 
 STDIN = "-"
 HTML_SUFFIXES = (".html", ".htm")
@@ -204,9 +206,9 @@ def _plan(name: str, run: Run) -> Plan:
     directory = Path.cwd() if name == STDIN else Path(os.path.abspath(name)).parent
     values = {**run.configs.settings_for(directory), **run.cli_values}
     options, steering = split_settings(values)
-    result = convert(decoded.text, options)
+    result = convert(decoded.text, options, None if name == STDIN else name)
     if steering.get("verify", run.mode is not Mode.CONVERT):
-        _verify(decoded.text, result)
+        _verify(decoded.text, result, options, name)
     rename_ext = steering.get("rename_ext") if run.mode is not Mode.CONVERT else None
     target = renamed(name, rename_ext) if name != STDIN else name
     changed = result.changed or decoded.encoding != "utf-8" or target != name
@@ -219,13 +221,15 @@ def _read(name: str) -> Decoded:
     return read_post(name)
 
 
-def _verify(before: str, result: Result) -> None:
+def _verify(before: str, result: Result, options: Options, name: str) -> None:
     """Raise if ``result`` lost visible text of ``before``.
 
     :func:`~postconv.fidelity.lost_text` leaves out what postconv drops on
     purpose: navigation links, attribution labels, shortcode markup.
     """
-    lost = lost_text(before, result.text)
+    source = split(normalise_newlines(before)).body
+    output = split(result.text).body
+    lost = lost_text(source, output, options.body, None if name == STDIN else name)
     if lost is not None:
         raise PostconvError(f"refused: output would lose visible text “{lost}” (see --no-verify)")
 

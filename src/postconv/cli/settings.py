@@ -31,7 +31,7 @@ def setting_option(setting: Setting) -> Decorator:
     return click.option(
         f"--{setting.key}",
         setting.name,
-        type=setting.type,
+        type=click.Choice(setting.choices) if setting.choices else setting.type,
         default=None,
         metavar=setting.metavar,
         help=setting.help,

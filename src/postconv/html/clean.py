@@ -14,7 +14,14 @@ from lxml import etree
 
 from postconv import text as t
 from postconv.html import tree
+from postconv.html.code import (
+    code_line_breaks,
+    highlighter_tables_to_code,
+    label_code_languages,
+    multiline_code_to_blocks,
+)
 from postconv.html.nesting import DISPLAY_NONE, INVISIBLE_TAGS, flatten_deep_html
+from postconv.html.paragraphs import blank_lines_to_paragraphs
 from postconv.html.tree import Element
 from postconv.options import Options
 
@@ -81,7 +88,7 @@ def parse(source: str) -> Element:
     and markdownify recurses once per level: past :data:`MAX_DEPTH` levels the
     source is flattened (deeper tags removed, text kept) and parsed again.
     """
-    source = expand_caption_shortcodes(t.drop_control_characters(source))
+    source = expand_caption_shortcodes(t.repair_escaped_slashes(t.drop_control_characters(source)))
     root, too_deep = tree.parse_fragment(source)
     if too_deep or _deeper_than_max(root):
         root, _ = tree.parse_fragment(flatten_deep_html(source, MAX_DEPTH))
@@ -149,11 +156,72 @@ def drop_invisible(root: Element, options: Options) -> None:
             tree.drop_tree(element)
 
 
+def wordpress_paragraphs(root: Element, options: Options) -> None:
+    """Blank lines and ``<br><br>`` are paragraph breaks (:mod:`postconv.html.paragraphs`)."""
+    blank_lines_to_paragraphs(root)
+
+
+def repair_lists(root: Element, options: Options) -> None:
+    """A list put directly inside a list nests under the item before it, and list items
+    outside any list get one, as browsers show them."""
+    for item in _elements(root, "li"):
+        parent = item.getparent()
+        if parent is None or parent.tag in ("ul", "ol", "menu"):
+            continue
+        previous = item.getprevious()
+        if previous is not None and previous.tag == "ul" and not (previous.tail or "").strip():
+            tail, item.tail = item.tail, None
+            previous.append(item)
+            previous.tail = (previous.tail or "") + (tail or "")
+        else:
+            listing = tree.new("ul")
+            item.addprevious(listing)
+            listing.append(item)
+    for inner in _elements(root, "ul", "ol"):
+        parent = inner.getparent()
+        if parent is None or parent.tag not in ("ul", "ol"):
+            continue
+        previous = inner.getprevious()
+        while previous is not None and not isinstance(previous.tag, str):
+            previous = previous.getprevious()
+        if previous is not None and previous.tag == "li":
+            tail, inner.tail = inner.tail, None
+            previous.append(inner)
+            if tail and tail.strip():
+                inner.tail = tail
+        else:
+            item = tree.new("li")
+            inner.addprevious(item)
+            item.append(inner)
+
+
+def caption_lists_to_figures(root: Element, options: Options) -> None:
+    """WordPress's rendered caption ``<dl class="wp-caption"><dt><img><dd>Text`` is a figure."""
+    for listing in _elements(root, "dl"):
+        terms = [child for child in listing if child.tag == "dt"]
+        details = [child for child in listing if child.tag == "dd"]
+        if len(terms) != 1 or len(details) != 1 or not _holds_only_an_image(terms[0]):
+            continue
+        listing.tag = "figure"
+        tree.drop_tag(terms[0])
+        details[0].tag = "figcaption"
+
+
+def _holds_only_an_image(element: Element) -> bool:
+    child = _only_child(element)
+    if child is not None and child.tag == "a":
+        child = _only_child(child)
+    return child is not None and child.tag == "img"
+
+
 def foster_stray_table_text(root: Element, options: Options) -> None:
     """What sits inside a table but outside its cells shows before it, as in browsers.
 
-    Rows and cells out of place (a ``<tr>`` in a ``<div>``) lose their tags first.
+    Cells right inside a table (no ``<tr>``) get the row a browser gives them;
+    rows and cells elsewhere out of place (a ``<tr>`` in a ``<div>``) lose their tags.
     """
+    for group in _elements(root, "table", "thead", "tbody", "tfoot"):
+        _wrap_loose_cells(group)
     for part in _elements(root, *_PROPER_PARENTS):  # outer first: a dropped row frees cells
         parent = part.getparent()
         if parent is None or parent.tag not in _PROPER_PARENTS[part.tag]:
@@ -170,6 +238,18 @@ def foster_stray_table_text(root: Element, options: Options) -> None:
             _foster(part, fostered)
         if len(fostered) or fostered.text:
             table.addprevious(fostered)
+
+
+def _wrap_loose_cells(group: Element) -> None:
+    row: Element | None = None
+    for child in list(group):
+        if child.tag in ("td", "th"):
+            if row is None:
+                row = tree.new("tr")
+                child.addprevious(row)
+            row.append(child)
+        elif isinstance(child.tag, str):
+            row = None
 
 
 def _foster(part: Element, fostered: Element) -> None:
@@ -300,6 +380,58 @@ def breaks_out_of_inline(root: Element, options: Options) -> None:
                 parent.addprevious(br)
             else:
                 break
+
+
+_STRUCTURE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_STANDS_ALONE = _BLOCK_CONTENT | _EMBED_TAGS | {"embed", "object", "li", "dt", "dd"}
+
+
+def drop_stray_breaks(root: Element, options: Options) -> None:
+    """A ``<br>`` between list items or rows, beside a block or at an edge of the
+    fragment breaks no line: it goes (left in, it would be a lone backslash)."""
+    edges = _edge_breaks(root)
+    for br in _elements(root, "br"):
+        if br.getparent().tag in _STRUCTURE or id(br) in edges or _after_block(br):
+            tree.drop_tree(br)
+    for br in reversed(_elements(root, "br")):
+        if _before_block(br):
+            tree.drop_tree(br)
+
+
+def _after_block(br: Element) -> bool:
+    previous = br.getprevious()
+    return (
+        previous is not None
+        and previous.tag in _STANDS_ALONE
+        and not t.strip_edges(previous.tail or "")
+    )
+
+
+def _before_block(br: Element) -> bool:
+    following = br.getnext()
+    return (
+        following is not None
+        and following.tag in _STANDS_ALONE
+        and not t.strip_edges(br.tail or "")
+    )
+
+
+def _edge_breaks(root: Element) -> set[int]:
+    """The ``<br>`` children of ``root`` with nothing but whitespace and breaks before
+    them, or after them."""
+    children = list(root)
+    edges: set[int] = set()
+    blank_so_far = not t.strip_edges(root.text or "")
+    for child in children:
+        if not (blank_so_far and child.tag == "br"):
+            break
+        edges.add(id(child))
+        blank_so_far = not t.strip_edges(child.tail or "")
+    for child in reversed(children):
+        if child.tag != "br" or t.strip_edges(child.tail or ""):
+            break
+        edges.add(id(child))
+    return edges
 
 
 def strip_edge_space(root: Element, options: Options) -> None:
@@ -470,17 +602,25 @@ def _is_body_paragraph(element: Element | None, caption: str) -> bool:
 #: The cleaning passes, in the order they run.
 PASSES: list[Pass] = [
     drop_invisible,
+    highlighter_tables_to_code,
+    code_line_breaks,
+    multiline_code_to_blocks,
+    label_code_languages,
+    wordpress_paragraphs,
     foster_stray_table_text,
+    repair_lists,
     bold_style_to_strong,
     unwrap_decorative,
     absolutise_urls,
     join_source_lines,
+    caption_lists_to_figures,
     figures_to_captioned_images,
     unwrap_inline_around_blocks,
     flatten_headings,
     lift_blocks_out_of_paragraphs,
     split_double_breaks,
     drop_empty,
+    drop_stray_breaks,
     breaks_out_of_inline,
     strip_edge_space,
     unnest_emphasis,
@@ -490,6 +630,21 @@ PASSES: list[Pass] = [
     bold_paragraphs_to_headings,
     captions_after_images,
     standalone_captions,
+]
+
+
+#: The passes for inline HTML inside Markdown: no paragraphs, headings or captions there.
+INLINE_PASSES: list[Pass] = [
+    drop_invisible,
+    code_line_breaks,
+    bold_style_to_strong,
+    unwrap_decorative,
+    absolutise_urls,
+    drop_empty,
+    breaks_out_of_inline,
+    unnest_emphasis,
+    merge_adjacent_emphasis,
+    links_outside_emphasis,
 ]
 
 

@@ -19,9 +19,10 @@ from postconv.html.escape import escape_closing_hashes, escape_table_pipes, esca
 from postconv.html.soup import to_soup
 from postconv.html.tree import Element
 from postconv.options import Options
-from postconv.text import autolink, link_destination
+from postconv.text import autolink, fence_for, link_destination
 
 _BACKTICK_RUN = re.compile(r"`+")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _OPENS_LINE = frozenset(
@@ -153,11 +154,6 @@ def _join_collapsing_newlines(strings: list[str]) -> str:
     return "".join(parts)
 
 
-def _fence_for(code: str) -> str:
-    longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
-    return "`" * max(3, longest + 1)
-
-
 def _title(title: str | None) -> str:
     if not title:
         return ""
@@ -166,12 +162,14 @@ def _title(title: str | None) -> str:
     return f' "{escaped}"'
 
 
-def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
-    """Serialise ``tag`` with only the attributes in ``keep`` (by tag name), on one line."""
+def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]], pre: bool = False) -> str:
+    """Serialise ``tag`` with only the attributes in ``keep`` (by tag name), on one line
+    (code in ``<pre>`` keeps its lines, but no blank one: it would end the HTML block)."""
     if isinstance(tag, NavigableString):
         if tag.parent.name in _EMBEDS:
             return ""  # fallback content of an embed: browsers show the embed instead
-        return html_escape(re.sub(r"\s+", " ", str(tag)), quote=False)
+        text = _BLANK_LINES.sub("\n", str(tag)) if pre else re.sub(r"\s+", " ", str(tag))
+        return html_escape(text, quote=False)
     attributes = "".join(
         f' {name}="{html_escape(_one_line(tag[name]))}"' if tag[name] else f" {name}"
         for name in keep.get(tag.name, ())
@@ -179,7 +177,8 @@ def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]]) -> str:
     )
     if tag.name in ("br", "img", "hr", "source", "embed"):
         return f"<{tag.name}{attributes}>"
-    inner = "".join(_clean_html(child, keep) for child in tag.children)
+    pre = pre or tag.name == "pre"
+    inner = "".join(_clean_html(child, keep, pre) for child in tag.children)
     if tag.name in ("td", "th"):
         inner = inner.strip()
     return f"<{tag.name}{attributes}>{inner}</{tag.name}>"
@@ -193,6 +192,22 @@ def _one_line(value: object) -> str:
 def _raw_html_fits(parent_tags: set[str]) -> bool:
     """Raw HTML keeps its place only among plain blocks, not in lists, quotes or inline."""
     return parent_tags <= _RAW_HTML_PARENTS
+
+
+_ALIGNED = {"left": " :-- ", "center": " :-: ", "right": " --: "}
+_TEXT_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.I)
+
+
+def _column_alignments(row: Tag) -> list[str]:
+    """Each column's alignment, from the cells of ``row`` (``align`` or ``text-align``)."""
+    aligns: list[str] = []
+    for cell in row.find_all(["td", "th"], recursive=False):
+        align = (cell.get("align") or "").lower()
+        style = _TEXT_ALIGN.search(cell.get("style") or "")
+        align = align if align in _ALIGNED else (style.group(1).lower() if style else "")
+        span = cell.get("colspan", "1")
+        aligns += [align] * (min(int(span), 1000) if span.isdigit() and int(span) > 0 else 1)
+    return aligns
 
 
 def _is_simple_table(table: Tag) -> bool:
@@ -275,20 +290,39 @@ class PostConverter(MarkdownConverter):
     convert_i = convert_em
     convert_cite = convert_em
 
+    def convert_del(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class has no <strike>, and wraps blindly (see convert_b)
+        return self._emphasis(el, text, parent_tags, "~~")
+
+    convert_s = convert_del
+    convert_strike = convert_del
+
+    def convert_sup(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class drops the tag: O(n<sup>2</sup>) would read O(n2); inline HTML keeps it
+        if "_noformat" in parent_tags or not text.strip():
+            return text
+        return f"<{el.name}>{text}</{el.name}>"
+
+    convert_sub = convert_sup
+
     def convert_a(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes destinations as they are: spaces or ")" then break the link
         if "_noformat" in parent_tags:
             return text
+        # and moves the spaces at the text's edges inside the brackets, or drops them
         href = (el.get("href") or "").strip()
         stripped = text.strip()
         if not stripped:
-            return ""
+            return " " if text else ""
         if not href:
             return text
+        before = " " if text[:1].isspace() else ""
+        after = " " if text[-1:].isspace() else ""
         is_bare_url = stripped.replace("\\_", "_") == href and "://" in href
         if is_bare_url and not el.get("title") and autolink(href) == f"<{href}>":
-            return f"<{href}>"
-        return f"[{stripped}]({link_destination(href)}{_title(el.get('title'))})"
+            return f"{before}<{href}>{after}"
+        link = f"[{stripped}]({link_destination(href)}{_title(el.get('title'))})"
+        return f"{before}{link}{after}"
 
     def convert_img(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         src = (el.get("src") or "").strip()
@@ -310,7 +344,7 @@ class PostConverter(MarkdownConverter):
                     classes if isinstance(classes, str) else " ".join(classes)
                 )
                 language = language or (found.group(1) if found else "")
-        fence = _fence_for(code)
+        fence = fence_for(code)
         return f"\n\n{fence}{language}\n{code}\n{fence}\n\n"
 
     def convert_table(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -327,7 +361,27 @@ class PostConverter(MarkdownConverter):
             return f"\n\n{text.strip()}\n\n" if text.strip() else ""
         keep = {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
         rows = "\n".join(_clean_html(row, keep | _INLINE_HTML_ATTRIBUTES) for row in own_rows)
-        return f"\n\n<table>\n{rows}\n</table>\n\n"
+        caption = el.find("caption", recursive=False)
+        title = self.process_tag(caption, parent_tags).strip() if caption is not None else ""
+        title = f"{title}\n\n" if title else ""
+        return f"\n\n{title}<table>\n{rows}\n</table>\n\n"
+
+    def convert_tr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class writes every column "---": the cells' alignment is lost
+        row = super().convert_tr(el, text, parent_tags)
+        head, _, underline = row.rstrip("\n").rpartition("\n")
+        if not underline.startswith("| ---"):
+            return row
+        cells = underline.strip("|").split("|")
+        aligns = _column_alignments(el)
+        following = el.find_next_sibling("tr")
+        if not any(aligns) and following is not None:  # a plain header over aligned cells
+            aligns = _column_alignments(following)
+        aligned = [
+            _ALIGNED.get(aligns[index], cell) if index < len(aligns) else cell
+            for index, cell in enumerate(cells)
+        ]
+        return f"{head}\n|{'|'.join(aligned)}|\n"
 
     def convert_code(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # two code spans in a row would merge their backtick runs into one broken span;
@@ -349,6 +403,12 @@ class PostConverter(MarkdownConverter):
 
     convert_kbd = convert_code
     convert_samp = convert_code
+
+    def convert_blockquote(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class opens a quote with one newline: after inline text, "text\n> quote"
+        # reads well but a second run sees two blocks and adds the blank line
+        quote = super().convert_blockquote(el, text, parent_tags)
+        return "\n" + quote if quote.startswith("\n") and "_inline" not in parent_tags else quote
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # "---" on the first line of a post without front matter would open one
@@ -374,6 +434,25 @@ class PostConverter(MarkdownConverter):
 
     convert_ul = convert_list
     convert_ol = convert_list
+
+    def convert_dl(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class writes "term\n:   definition", which CommonMark shows as one
+        # paragraph; a definition list stays clean HTML where raw HTML can stand
+        if not _raw_html_fits(parent_tags):
+            return f"\n\n{text.strip()}\n\n"
+        items = [
+            _clean_html(child, _INLINE_HTML_ATTRIBUTES)
+            for child in el.children
+            if isinstance(child, Tag) and child.name in ("dt", "dd")
+        ]
+        return "\n\n<dl>\n" + "\n".join(items) + "\n</dl>\n\n" if items else ""
+
+    def convert_dt(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # inside a list or a quote: the term as a bold paragraph
+        return f"\n\n{emphasise(text.strip(), '**', '', '')}\n\n"
+
+    def convert_dd(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        return f"\n\n{text.strip()}\n\n"
 
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class drops embeds (videos, maps) along with their only content, the URL

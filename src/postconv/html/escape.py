@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from postconv.text import escape_line_starts
+
 _LIQUID = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})", re.S)
 
 # Characters that start Markdown wherever they stand in a line.
@@ -23,15 +25,6 @@ _INLINE = re.compile(
     """,
     re.X,
 )
-
-# Markers that start a block when they open a line: headings, quotes, lists, rules.
-_LINE_START = re.compile(
-    r"^([ \t\u00a0\u3000]*)"
-    r"(?:(\#{1,6}|[-+])(?=[ \t\u00a0\u3000]|$)|(>)|(\d{1,9})([.)])(?=[ \t\u00a0\u3000]|$)"
-    r"|([-=])(?=[-= \t\u00a0\u3000]*$))",
-    re.M,
-)
-
 
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+[ \t]*)$")
 
@@ -60,15 +53,8 @@ def _escape_plain(text: str, line_start: bool) -> str:
     text = _INLINE.sub(r"\\\g<0>", text)
     if not line_start:
         head, newline, rest = text.partition("\n")
-        return head + newline + _LINE_START.sub(_escape_line_start, rest) if newline else text
-    return _LINE_START.sub(_escape_line_start, text)
-
-
-def _escape_line_start(match: re.Match[str]) -> str:
-    indent, marker, quote, number, delimiter, rule = match.groups()
-    if number is not None:
-        return f"{indent}{number}\\{delimiter}"
-    return f"{indent}\\{marker or quote or rule}"
+        return head + newline + escape_line_starts(rest) if newline else text
+    return escape_line_starts(text)
 
 
 def escape_table_pipes(cell: str) -> str:

@@ -14,6 +14,8 @@ from lxml import etree
 Element = etree._Element
 
 _PARSER_OPTIONS = {"recover": True, "remove_blank_text": False, "huge_tree": True}
+#: HTML5 void elements libxml2 does not know: it would make the rest of the page their content
+_UNKNOWN_VOID = ("embed", "source", "track", "wbr", "keygen")
 
 
 def parse_fragment(source: str) -> tuple[Element, bool]:
@@ -29,7 +31,24 @@ def parse_fragment(source: str) -> tuple[Element, bool]:
         root = etree.SubElement(document, "body")
     root.tag = "div"
     too_deep = any(entry.type_name == "ERR_RESOURCE_LIMIT" for entry in parser.error_log)
+    for void in list(root.iter(*_UNKNOWN_VOID)):
+        _empty_void(void)
     return root, too_deep
+
+
+def _empty_void(element: Element) -> None:
+    """Move what libxml2 put inside a void element out, right after it, in order."""
+    children = list(element)
+    if element.text is None and not children:
+        return
+    tail = element.tail
+    element.tail, element.text = element.text, None
+    for child in reversed(children):
+        element.addnext(child)
+    if children:
+        children[-1].tail = (children[-1].tail or "") + (tail or "")
+    else:
+        element.tail = (element.tail or "") + (tail or "")
 
 
 def elements(root: Element, *tags: str) -> list[Element]:
@@ -46,6 +65,18 @@ def new(tag: str, *children: Element, text: str | None = None) -> Element:
     element.text = text
     element.extend(children)
     return element
+
+
+def empty_copy(element: Element) -> Element:
+    """A new element with ``element``'s tag and attributes, no content.
+
+    libxml2 accepts tag names that lxml refuses to create (``<cod<``): such
+    junk becomes a ``<span>``, which the cleaning unwraps anyway.
+    """
+    try:
+        return element.makeelement(element.tag, dict(element.attrib))
+    except ValueError:
+        return etree.Element("span")
 
 
 def _append_text(parent: Element, previous: Element | None, text: str) -> None:

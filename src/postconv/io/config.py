@@ -32,6 +32,7 @@ class Setting:
     type: type[bool] | type[int] | type[str]
     help: str
     metavar: str | None = None
+    choices: tuple[str, ...] = ()  # the values a string setting may take, if fixed
 
     @property
     def name(self) -> str:
@@ -43,6 +44,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("keep-nav", bool, "Keep trailing navigation links instead of dropping them."),
     Setting("source-label", str, "Source footer label [default: 来源： or Source:].", "TEXT"),
     Setting("source-to-front-matter", bool, "Move the source attribution into the front matter."),
+    Setting("body", str, "The body's language [default: auto].", None, ("auto", "html", "markdown")),  # noqa: E501
     Setting("verify", bool, "Refuse output that loses visible text [default: off to stdout/-o]."),
     Setting("rename-ext", str, "With -i or --check: rename .html/.htm posts to EXT (.md).", "EXT"),
 )  # fmt: skip
@@ -155,4 +157,7 @@ def _checked(value: object, key: str, where: str) -> Value:
     # bool is a subclass of int: `heading-level = true` must not pass as 1
     if type(value) is not expected:
         raise ConfigError(f"{where}: {key} must be {_TYPE_NAMES[expected]}, got {value!r}")
+    choices = BY_KEY[key].choices
+    if choices and value not in choices:
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, got {value!r}")
     return value

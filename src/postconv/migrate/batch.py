@@ -168,6 +168,13 @@ def output_name(rel: str, is_post: bool, ext: str) -> str:
     return splitext(rel)[0] + ext
 
 
+def _file_system_name(rel: str) -> str:
+    """``rel`` as the file system takes it, whatever the locale: archive members are
+    named in Unicode, which an ASCII file system encoding (the C locale) cannot write;
+    their UTF-8 bytes can."""
+    return os.fsdecode(rel.encode("utf-8", "surrogateescape"))
+
+
 def is_post(rel: str) -> bool:
     return splitext(rel)[1].lower() in POST_SUFFIXES
 
@@ -203,7 +210,7 @@ class _Planner:
         if not post and not self.settings.copy_other:
             return Outcome(entry.rel, "skipped", error=NOT_A_POST)
         out_rel = output_name(entry.rel, post, self.settings.ext)
-        output = os.path.join(self.dest, *out_rel.split("/"))
+        output = os.path.join(self.dest, *_file_system_name(out_rel).split("/"))
         problem = self._check_output(entry.rel, out_rel, output)
         if problem is not None:
             return problem

@@ -72,7 +72,7 @@ def _convert(task: Task, options: Options) -> tuple[str, str, Status]:
         decoded = decode_post(task.data)
     else:
         decoded = read_post(task.path or task.input)
-    result = convert(decoded.text, options)
+    result = convert(decoded.text, options, task.input)  # its extension hints at the dialect
     return result.text, decoded.encoding, "converted" if result.changed else "unchanged"
 
 

@@ -31,7 +31,7 @@ _LINK = re.compile(
 _BRACKETED_URL = re.compile(r"^<(?P<url>(?:[a-zA-Z][\w+.-]*:)?//[^>\s]+)>$")
 _BARE_URL = re.compile(r"^(?P<url>(?:https?:)?//\S+)$")
 _ANY_LINK = re.compile(r"\[(?P<text>[^\]]*)\]\((?P<url>[^)\s]*)\)|<>")
-_NAV_SEPARATORS = re.compile(r"[\s｜|/·•\\-–—、,，]*")
+_NAV_SEPARATORS = re.compile(r"[\s｜|/·•\\\-–—、,，]*")
 _NAV_WORDS = re.compile(
     r"返回|首页|首頁|上一篇|下一篇|回到|目录|目錄|back\b|home\b|previous|next\b|[«»]", re.I
 )

@@ -1,47 +1,56 @@
-"""Cut a post body into HTML blocks and Markdown blocks.
+"""Cut a post body into HTML segments and Markdown segments, by its dialect.
 
-Bodies mix the two: an HTML article followed by Markdown lines (an autolink
-to the source, navigation links), ``> digest`` lines before the HTML, or
-WordPress text where blank lines separate paragraphs. Blocks are runs of
-lines separated by blank lines; a block holding an HTML tag is HTML, and so
-is every block up to the one that closes a container it opened (a ``<pre>``
-with blank lines inside stays whole). Fenced code is always Markdown.
+*HTML* bodies (:mod:`postconv.post.dialect`) are HTML from end to end, blank
+lines included (they are WordPress's paragraph breaks), except the blocks a
+generator wrote in Markdown around the article: a blank-line block of bare
+URLs (``<http://…>``), link lines (``[返回首页](…)``), ``>`` digest lines or a
+fenced code block, standing outside every tag and open container. Text that
+is not in a tag is text: ``1984. by George Orwell`` is not a list.
+
+*Markdown* bodies are cut by a CommonMark block parser (markdown-it-py): HTML
+blocks are HTML, everything else is Markdown, kept as written. As kramdown
+reads them, an HTML block that leaves an element open goes on until the
+element closes (a ``<table>`` indented and spaced out by an exporter is one
+table, not code blocks), over every block that starts with a tag or follows
+without a blank line; a block of Markdown set off by blank lines inside the
+element (``<div>`` blank line ``**text**`` blank line ``</div>``) stays
+Markdown, as CommonMark sites show it.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
-_TAG_NAMES = (
-    "a|abbr|acronym|address|article|aside|audio|b|big|blockquote|body|br|button|caption|center"
-    "|cite|code|col|colgroup|dd|del|details|dfn|div|dl|dt|em|embed|figcaption|figure|font|footer"
-    "|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|kbd|label|li|main|mark|nav|noscript"
-    "|o:p|object|ol|option|p|param|picture|pre|q|s|samp|script|section|select|small|source|span"
-    "|strike|strong|style|sub|summary|sup|svg|table|tbody|td|textarea|tfoot|th|thead|time|tr|tt"
-    "|u|ul|var|video|wbr"
+from markdown_it import MarkdownIt
+
+from postconv.post.markdown_code import backslashes_before, code_ranges
+from postconv.post.tags import Tag, iter_tags
+
+Kind = Literal["html", "markdown"]
+
+#: elements whose content may hold blank lines that belong to them (not p or li:
+#: WordPress leaves those unclosed, and they must not swallow the Markdown tail)
+_CONTAINERS = frozenset(
+    {"pre", "table", "ul", "ol", "dl", "div", "blockquote", "figure", "center", "script"}
+    | {"style", "textarea", "section", "article", "object", "video", "audio", "aside"}
+    | {"details", "form", "fieldset", "header", "footer", "nav", "main", "noscript"}
 )
-# not escaped (\<a>), not a link destination in brackets ([x](<s p a c e s>))
-_HTML_TAG = re.compile(
-    rf"(?<!\\)(?<!\]\()<(?:/?(?:{_TAG_NAMES})(?=[\s/>])|!--|!\[CDATA\[|\?[a-zA-Z])", re.I
+_AUTOLINK = r"<[a-zA-Z][\w+.-]*:[^\s<>]*>"
+_TAIL_LINE = re.compile(
+    rf"^[ \t]*(?:<>|{_AUTOLINK}|(?:!?\[[^\]\n]*\]\([^)\s]*\)[\s｜|/·•\\-]*)+)[ \t]*$"
 )
-# containers whose content may hold blank lines that belong to them
-_CONTAINER = re.compile(
-    r"<(/?)(pre|table|ul|ol|dl|div|blockquote|figure|center|script|style|textarea|section"
-    r"|article|object|video|audio)\b|(<!--|<\?|<!\[CDATA\[)|(-->|\?>|\]\]>)",
-    re.I,
-)
+_QUOTE_LINE = re.compile(r"^ {0,3}>")
 # runs of lines that are not blank (blank: nothing but spaces, tabs, U+3000)
 _NON_BLANK_LINES = re.compile(
     r"^[ \t\u3000]*[^ \t\u3000\n].*(?:\n[ \t\u3000]*[^ \t\u3000\n].*)*", re.M
 )
-_CODE_SPAN = re.compile(r"(`+).+?\1", re.S)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n[ \t\u3000\n]*")
-
-Kind = Literal["html", "markdown"]
+_STARTS_WITH_TAG = re.compile(rf"[ \t]*<(?!{_AUTOLINK[1:]})[A-Za-z/!?]")
 
 
 @dataclass(frozen=True)
@@ -50,24 +59,193 @@ class Segment:
     text: str
 
 
-def segment(body: str) -> list[Segment]:
-    """Split ``body`` into consecutive HTML and Markdown segments.
+def segment(body: str, dialect: Kind) -> list[Segment]:
+    """Split ``body`` into consecutive HTML and Markdown segments (exact slices)."""
+    spans = _markdown_spans(body) if dialect == "markdown" else _html_spans(body)
+    segments: list[Segment] = []
+    previous: tuple[Kind, int, int] | None = None
+    for kind, start, end in spans:
+        if previous is not None and previous[0] == kind == "html":
+            previous = (kind, previous[1], end)  # HTML goes on across the blank lines
+            continue
+        if previous is not None:
+            segments.append(Segment(previous[0], body[previous[1] : previous[2]]))
+        previous = (kind, start, end)
+    if previous is not None:
+        segments.append(Segment(previous[0], body[previous[1] : previous[2]]))
+    return segments
 
-    An HTML segment is an exact slice of ``body``: blank lines inside a
-    ``<pre>`` stay as they were.
-    """
-    spans: list[tuple[Kind, int, int]] = []
-    open_containers = 0
+
+# ---------------------------------------------------------------- HTML bodies
+
+
+def _html_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
+    tags = _Tags(body)
     for start, end in _block_spans(body):
+        inside = tags.inside_at(start)
         block = body[start:end]
-        is_html = open_containers > 0 or (_FENCE.match(block) is None and _has_html_tag(block))
+        markdown = not inside and (_FENCE.match(block) is not None or is_markdown_tail(block))
+        tags.advance_to(end)
+        yield ("markdown" if markdown else "html"), start, end
+
+
+def is_markdown_tail(block: str) -> bool:
+    """Bare URLs, link lines and ``<>`` (a generator's footer), or ``>`` digest lines."""
+    lines = block.split("\n")
+    return all(_TAIL_LINE.match(line) for line in lines) or all(
+        _QUOTE_LINE.match(line) and not _STARTS_WITH_TAG.match(line[line.index(">") + 1 :])
+        for line in lines
+    )
+
+
+class _Tags:
+    """The open containers and tags of a body, followed from its start onwards."""
+
+    def __init__(self, body: str) -> None:
+        self.tags = iter_tags(body)
+        self.pending: Tag | None = next(self.tags, None)
+        self.open: list[str] = []
+
+    def inside_at(self, position: int) -> bool:
+        """True when ``position`` lies inside a tag or an open container."""
+        self.advance_to(position)
+        pending = self.pending
+        return bool(self.open) or (pending is not None and pending.start < position)
+
+    def advance_to(self, position: int) -> None:
+        while self.pending is not None and self.pending.end <= position:
+            self._follow(self.pending)
+            self.pending = next(self.tags, None)
+
+    def _follow(self, tag: Tag) -> None:
+        if tag.name not in _CONTAINERS:
+            return
+        if tag.kind == "open":
+            self.open.append(tag.name)
+        elif tag.kind == "close" and tag.name in self.open:
+            while self.open.pop() != tag.name:
+                pass
+
+
+# ---------------------------------------------------------------- Markdown bodies
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    # block structure only: the inline rules cost as much again and are not needed here
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    return parser.disable(["inline", "text_join"])
+
+
+def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
+    offsets = _line_offsets(body)
+    blocks = [
+        (token.type == "html_block", offsets[token.map[0]], _line_end(body, offsets, token.map[1]))
+        for token in _block_parser().parse(body)
+        if token.level == 0 and token.map is not None and token.nesting >= 0
+    ]
+    position = 0
+    index = 0
+    while index < len(blocks):
+        is_html, start, end = blocks[index]
+        if body[position:start].strip():  # lines no token covers: reference definitions
+            yield "markdown", *_trimmed(body, position, start)
+        index += 1
         if is_html:
-            open_containers = max(0, open_containers + _container_balance(block))
-        kind: Kind = "html" if is_html else "markdown"
-        if spans and spans[-1][0] == kind:
-            start = spans.pop()[1]
-        spans.append((kind, start, end))
-    return [Segment(kind, body[start:end]) for kind, start, end in spans]
+            open_elements = _open_elements(body, start, end, [])
+            while open_elements and index < len(blocks):
+                _, next_start, next_end = blocks[index]
+                separated = "\n" in body[end + 1 : next_start].replace(" ", "").replace("\t", "")
+                if separated and not _STARTS_WITH_TAG.match(body, next_start):
+                    break
+                open_elements = _open_elements(body, next_start, next_end, open_elements)
+                end = next_end
+                index += 1
+        yield ("html" if is_html else "markdown"), start, end
+        position = end
+    if body[position:].strip():
+        yield "markdown", *_trimmed(body, position, len(body))
+
+
+def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without the blank lines at either end."""
+    text = body[start:end]
+    leading = len(text) - len(text.lstrip("\n \t"))
+    leading = text.rfind("\n", 0, leading) + 1  # keep the first line's indentation
+    return start + leading, start + len(text.rstrip())
+
+
+def _open_elements(body: str, start: int, end: int, open_elements: list[str]) -> list[str]:
+    """The non-void elements still open after ``body[start:end]``."""
+    for tag in iter_tags(body, start, end):
+        if tag.kind == "open":
+            open_elements.append(tag.name)
+        elif tag.kind == "close" and tag.name in open_elements:
+            while open_elements.pop() != tag.name:
+                pass
+    return [name for name in open_elements if name not in ("p", "li")]
+
+
+def _line_offsets(body: str) -> list[int]:
+    offsets = [0]
+    position = body.find("\n")
+    while position >= 0:
+        offsets.append(position + 1)
+        position = body.find("\n", position + 1)
+    return offsets
+
+
+def _line_end(body: str, offsets: list[int], line: int) -> int:
+    """The offset of the end of line ``line - 1`` (its newline not included)."""
+    if line >= len(offsets):
+        return len(body)
+    return offsets[line] - 1
+
+
+_RAW_START = re.compile(r"(<(pre|script|style|textarea)(?=[\s>/]))", re.I)
+
+
+def raw_html_blocks(body: str) -> list[tuple[int, int]]:
+    """Spans of the ``<pre>`` (``<script>``, ``<style>``, ``<textarea>``) elements of a
+    Markdown body, to their end tag, blank lines and all.
+
+    A browser keeps such an element whole wherever it stands: nested in a list
+    item its lines need not be indented, after text on a line it still holds
+    every line up to its end tag. Converted apart, it stays in its place
+    (:mod:`postconv.body`).
+    """
+    code = code_ranges(body)
+    code_starts = [low for low, _ in code]
+    closings: dict[str, list[tuple[int, int]]] = {}
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _RAW_START.finditer(body):
+        start, name = match.start(1), match.group(2).lower()
+        inside = bisect.bisect_right(code_starts, start) - 1
+        if start < position or (inside >= 0 and start < code[inside][1]):
+            continue
+        if backslashes_before(body, start) % 2 or not _is_start_tag(body, start):
+            continue
+        line_start = body.rfind("\n", 0, start) + 1
+        if start > line_start and _STARTS_WITH_TAG.match(body, line_start):
+            continue  # after other tags on an HTML line: part of that HTML block
+        if name not in closings:
+            closings[name] = [m.span() for m in re.finditer(rf"</{name}\s*>", body, re.I)]
+        ends = closings[name]
+        index = bisect.bisect_left(ends, (start, start))
+        if index == len(ends):
+            continue
+        spans.append((start, ends[index][1]))
+        position = ends[index][1]
+    return spans
+
+
+def _is_start_tag(body: str, start: int) -> bool:
+    tag = next(iter_tags(body, start, min(len(body), start + 4096), raw_text=False), None)
+    return tag is not None and tag.start == start and tag.kind == "open"
+
+
+# ---------------------------------------------------------------- blocks
 
 
 def markdown_blocks(body: str) -> list[str]:
@@ -115,23 +293,3 @@ def _unfenced_block_spans(body: str) -> Iterator[tuple[int, int]]:
     """The same spans for a body without code fences, found by regular expression."""
     for match in _NON_BLANK_LINES.finditer(body):
         yield match.start(), match.end()
-
-
-def _has_html_tag(block: str) -> bool:
-    """True when ``block`` holds a tag outside code spans and not escaped (``\\<a>``)."""
-    if _HTML_TAG.search(block) is None:
-        return False
-    return "`" not in block or _HTML_TAG.search(_CODE_SPAN.sub("", block)) is not None
-
-
-def _container_balance(block: str) -> int:
-    balance = 0
-    for closing, _name, opaque_start, opaque_end in _CONTAINER.findall(block):
-        # comments, processing instructions and CDATA count as containers too
-        if opaque_end:
-            balance -= 1
-        elif opaque_start or not closing:
-            balance += 1
-        else:
-            balance -= 1
-    return balance

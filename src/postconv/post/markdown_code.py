@@ -1,0 +1,103 @@
+"""Where Markdown reads code: fenced blocks and code spans, found in linear time.
+
+Nothing inside code is HTML, a template tag or anything to repair: the body
+model leaves these stretches exactly as written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict, deque
+from collections.abc import Callable
+
+_BACKTICKS = re.compile(r"`+")
+_FENCE_LINE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})", re.M)
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+
+
+def code_ranges(markdown: str) -> list[tuple[int, int]]:
+    """Sorted ``(start, end)`` spans of fenced code and code spans in ``markdown``."""
+    if "`" not in markdown and "~~~" not in markdown:
+        return []
+    fences = _fenced_code(markdown)
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for start, end in [*fences, (len(markdown), len(markdown))]:
+        spans.extend(_code_spans_by_paragraph(markdown, position, start))
+        position = end
+    return sorted([*fences, *spans])
+
+
+def repair_outside_code(markdown: str, repair: Callable[[str], str]) -> str:
+    """``markdown`` with ``repair`` applied to every stretch that is not code."""
+    pieces, position = [], 0
+    for start, end in code_ranges(markdown):
+        pieces += (repair(markdown[position:start]), markdown[start:end])
+        position = end
+    pieces.append(repair(markdown[position:]))
+    return "".join(pieces)
+
+
+def backslashes_before(text: str, position: int) -> int:
+    """How many backslashes stand right before ``position``."""
+    count = 0
+    while position > count and text[position - count - 1] == "\\":
+        count += 1
+    return count
+
+
+def _code_spans_by_paragraph(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Code spans never cross a blank line: look for them paragraph by paragraph."""
+    spans = []
+    position = start
+    for blank in [*_BLANK_LINES.finditer(markdown, start, end), None]:
+        stop = end if blank is None else blank.start()
+        spans.extend(_code_spans(markdown, position, stop))
+        if blank is not None:
+            position = blank.end()
+    return spans
+
+
+def _code_spans(markdown: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """CommonMark code spans: a backtick run up to the next run of the same length.
+
+    A backslash escapes the first backtick of an opening run, never of a closing
+    one (inside a code span a backslash is only a backslash).
+    """
+    stop = len(markdown) if end is None else end
+    runs = [(m.start(), len(m.group())) for m in _BACKTICKS.finditer(markdown, start, stop)]
+    by_length: dict[int, deque[int]] = defaultdict(deque)
+    for index, (_, length) in enumerate(runs):
+        by_length[length].append(index)
+    spans = []
+    index = 0
+    while index < len(runs):
+        at, length = runs[index]
+        if backslashes_before(markdown, at) % 2:  # "\``": only the rest can open
+            at, length = at + 1, length - 1
+        candidates = by_length[length]
+        while candidates and candidates[0] <= index:
+            candidates.popleft()
+        if not length or not candidates:
+            index += 1
+            continue
+        closing = candidates.popleft()
+        spans.append((at, runs[closing][0] + length))
+        index = closing + 1
+    return spans
+
+
+def _fenced_code(markdown: str) -> list[tuple[int, int]]:
+    """Fenced code nested in a list item or a quote: from its opening to its closing line."""
+    spans = []
+    opening: tuple[int, str] | None = None
+    for match in _FENCE_LINE.finditer(markdown):
+        fence = match.group(1)
+        if opening is None:
+            opening = (match.start(), fence)
+        elif fence[0] == opening[1][0] and len(fence) >= len(opening[1]):
+            spans.append((opening[0], match.end()))
+            opening = None
+    if opening is not None:
+        spans.append((opening[0], len(markdown)))
+    return spans

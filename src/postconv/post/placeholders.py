@@ -1,0 +1,226 @@
+"""Stand-ins for text that no later step may touch.
+
+Template tags, code found in shortcodes and Markdown kept as written travel
+through HTML parsing, cleaning and conversion as a short run of private-use
+characters (a token), and are put back at the end. Nothing escapes, joins or
+re-wraps a token: to every step it is one opaque word.
+
+The input's own characters of that private-use range are shielded first (each
+becomes a token that stands for itself), so a post can never forge a token.
+Two registries can be in use at once (the body's, and one for the Markdown
+inside an inline HTML island): each has its own opening characters.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from postconv.post.code import code_text
+from postconv.post.tags import iter_tags
+from postconv.text import escape_line_starts, fence_for
+
+_CLOSE = "\ue001"
+_FIRST_DIGIT = 0xE010
+_BASE = 0xE100 - _FIRST_DIGIT
+_RESERVED = re.compile("[\ue000-\ue0ff]")
+#: opening characters (inline, block) of each registry
+_OPENERS = {"body": ("\ue000", "\ue002"), "island": ("\ue004", "\ue005")}
+_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t])[ \t]*)?")
+
+
+def _continuation(line: str) -> str:
+    """The prefix that continues the list item or quote ``line`` opens: ``> `` markers
+    kept, a list marker's width in spaces."""
+    found = _CONTAINER_PREFIX.match(line)
+    prefix = found.group() if found else ""
+    quotes = prefix[: prefix.rfind(">") + 1]
+    return quotes + " " * (len(prefix) - len(quotes))
+
+
+@dataclass(frozen=True)
+class Item:
+    """What a token stands for.
+
+    ``text`` is put back as it is. ``code`` is a code shortcode's raw content
+    and language: its fenced block depends on the body's dialect
+    (:func:`postconv.post.code.code_text`). ``html`` is an HTML block of a
+    Markdown body, whose ``text`` is its conversion, made later. A
+    ``separate`` item is a block of its own (a fence): it is put back before
+    the Markdown is cut into blocks, with blank lines around it.
+    """
+
+    text: str
+    block: bool = False
+    code: tuple[str, str] | None = None
+    separate: bool = False
+    html: str | None = None
+
+
+class Placeholders:
+    """The tokens of one post body (or one island) and what each stands for."""
+
+    def __init__(self, registry: str = "body") -> None:
+        self.items: list[Item] = []
+        self.dialect = "html"  # how code shortcodes' content reads: set once it is known
+        inline, block = _OPENERS[registry]
+        self._inline_open, self._block_open = inline, block
+        self._token = re.compile(f"[{inline}{block}]([\ue010-\ue0ff]+){_CLOSE}")
+        self._block_token = re.compile(f"{block}([\ue010-\ue0ff]+){_CLOSE}")
+        self._spaced_token = re.compile(f"[ \t]*{inline}([\ue010-\ue0ff]+){_CLOSE}[ \t]*")
+        # a block token sharing its line, and the rest of that line
+        self._shared_block = re.compile(f"[ \t]*{block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*([^\n]*)")
+        # a block token alone on its line, after indentation or blockquote markers
+        self._block_line = re.compile(f"^([ \t>]*){block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*$", re.M)
+
+    def add(
+        self,
+        text: str,
+        block: bool = False,
+        code: tuple[str, str] | None = None,
+        separate: bool = False,
+        html: str | None = None,
+    ) -> str:
+        """Register ``text`` (or code, or HTML); return the token that stands for it."""
+        index = len(self.items)
+        separate = separate or code is not None or html is not None
+        block = block or separate
+        self.items.append(Item(text, block, code, separate, html))
+        digits = ""
+        while True:
+            index, digit = divmod(index, _BASE)
+            digits = chr(_FIRST_DIGIT + digit) + digits
+            if not index:
+                break
+        return (self._block_open if block else self._inline_open) + digits + _CLOSE
+
+    def shield(self, text: str) -> str:
+        """Replace the input's own characters of the reserved range by tokens."""
+        if _RESERVED.search(text) is None:
+            return text
+        return _RESERVED.sub(lambda match: self.add(match.group()), text)
+
+    def blocks(self, text: str) -> list[tuple[str, Item | None]]:
+        """``text`` cut at its block tokens: ``(piece, None)`` for text (inline tokens
+        still in it), ``(token, item)`` for block tokens."""
+        pieces: list[tuple[str, Item | None]] = []
+        position = 0
+        for match in self._block_token.finditer(text):
+            pieces.append((text[position : match.start()], None))
+            pieces.append((match.group(), self.item(match.group(1))))
+            position = match.end()
+        pieces.append((text[position:], None))
+        return [piece for piece in pieces if piece[0]]
+
+    def item(self, token_digits: str) -> Item:
+        index = 0
+        for char in token_digits:
+            index = index * _BASE + ord(char) - _FIRST_DIGIT
+        return self.items[index]
+
+    def html(self, source: str) -> str:
+        """``source`` as the HTML parser must meet it: code tokens written as ``<pre>``,
+        and the tokens inside a tag (``src="{{ site.url }}/a.png"``) put back, since an
+        attribute value is never escaped and a link destination must see its spaces."""
+        if not self.items or _RESERVED.search(source) is None:
+            return source
+
+        def expand(match: re.Match[str]) -> str:
+            item = self.item(match.group(1))
+            if item.code is None:
+                return match.group()
+            code, language = code_text(item.code[0], self.dialect), item.code[1]
+            attribute = f' class="language-{language}"' if language else ""
+            return f"<pre{attribute}>{html.escape(code, quote=False)}</pre>"
+
+        pieces: list[str] = []
+        position = 0
+        for tag in iter_tags(source):
+            if self._token.search(source, tag.start, tag.end) is None:
+                continue
+            pieces += (source[position : tag.start], self.restore(source[tag.start : tag.end]))
+            position = tag.end
+        pieces.append(source[position:])
+        return self._token.sub(expand, "".join(pieces))
+
+    def text(self, item: Item) -> str:
+        """What ``item`` is in Markdown."""
+        if item.code is None:
+            return item.text
+        code = code_text(item.code[0], self.dialect)
+        fence = fence_for(code)
+        return f"{fence}{item.code[1]}\n{code}\n{fence}" if code else ""
+
+    def restore_separate(self, markdown: str) -> str:
+        """``markdown`` with its separate tokens (fences) put back, blank lines around.
+
+        Done before the Markdown is cut into blocks: a fence is a block of its own.
+        """
+        if not any(item.separate for item in self.items):
+            return markdown
+        return self._restore(markdown, separate_only=True)
+
+    def restore(self, markdown: str) -> str:
+        """``markdown`` with every token replaced by what it stands for, byte for byte.
+
+        A block token alone on its line (after indentation or ``>`` markers)
+        gives each line of its text that same prefix; one that shares its line
+        with other text is put on lines of its own (block templates and
+        ``<!--more-->`` only work there).
+        """
+        if not self.items:
+            return markdown
+        return self._restore(markdown, separate_only=False)
+
+    def _restore(self, markdown: str, separate_only: bool) -> str:
+        for _ in range(len(self.items) + 1):  # a token's text may hold tokens itself
+            before = markdown
+            markdown = self._block_line.sub(lambda m: self._line(m, separate_only), markdown)
+            markdown = self._shared_block.sub(lambda m: self._shared(m, separate_only), markdown)
+            markdown = self._spaced_token.sub(lambda m: self._inline(m, separate_only), markdown)
+            if markdown == before:
+                break
+        return markdown
+
+    def _line(self, match: re.Match[str], separate_only: bool) -> str:
+        prefix, item = match.group(1), self.item(match.group(2))
+        if separate_only and not item.separate:
+            return match.group()
+        lines = self.text(item).split("\n")
+        blank = prefix.rstrip()  # no trailing space on a blank line of the text
+        text = "\n".join(
+            [prefix + lines[0], *((prefix if line else blank) + line for line in lines[1:])]
+        )
+        if not item.separate:
+            return text
+        # a fence splits the paragraph it stood in: blank lines say so, and stay stable
+        string, start, end = match.string, match.start(), match.end()
+        if start > 1 and string[start - 2] != "\n":
+            text = f"{blank}\n{text}"
+        if end + 1 < len(string) and string[end + 1] != "\n":
+            text = f"{text}\n{blank}"
+        return text
+
+    def _inline(self, match: re.Match[str], separate_only: bool) -> str:
+        item = self.item(match.group(1))
+        token = match.group()
+        if separate_only and not item.separate:
+            return token
+        return token.replace(token.strip(" \t"), self.text(item))
+
+    def _shared(self, match: re.Match[str], separate_only: bool) -> str:
+        """A block token sharing its line goes on lines of its own, in the list item or
+        quote it is in; the text after it now opens a line, and must stay text there."""
+        item, rest = self.item(match.group(1)), match.group(2)
+        if separate_only and not item.separate:
+            return match.group()
+        string, start = match.string, match.start()
+        line_start = string.rfind("\n", 0, start) + 1
+        prefix = _continuation(string[line_start:start])
+        blank = prefix.rstrip()
+        lines = self.text(item).split("\n")
+        text = "\n".join((prefix if line else blank) + line for line in lines)
+        before = "" if start == line_start else f"\n{blank}\n"
+        after = f"\n{blank}\n{prefix}{escape_line_starts(rest)}" if rest else ""
+        return f"{before}{text}{after}"

@@ -1,0 +1,223 @@
+"""Template tags and shortcodes: opaque to the conversion, kept byte for byte.
+
+Jekyll expands Liquid (``{% … %}``, ``{{ … }}``) and Hugo its shortcodes
+(``{{< … >}}``, ``{{% … %}}``) before any Markdown is read; WordPress expands
+its shortcodes (``[gallery]``, ``[embed]…[/embed]``) when it shows a post. None
+of them is HTML or Markdown, so each is replaced by a token
+(:mod:`postconv.post.placeholders`) before the body is parsed, and put back as
+it was. What is inside ``{% highlight %}``, ``{% raw %}`` and ``{% comment %}``
+blocks is part of the tag: never parsed.
+
+Two kinds are not kept as written:
+
+- WordPress code shortcodes (``[sourcecode language="x"]``, ``[code lang="x"]``,
+  ``[php]``, ``[bash]``…) become fenced code with that language: that is what
+  they showed, and no Markdown site expands them.
+- ``[caption]`` is left in place: the HTML conversion turns it into an image
+  and its caption.
+
+``<!--more-->`` (the excerpt marker of WordPress, Hugo and many Jekyll themes)
+is kept as well, on a line of its own.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from postconv.post.markdown_code import backslashes_before, code_ranges
+from postconv.post.placeholders import Placeholders
+
+_START = re.compile(r"\{[%{]|\[|<!--")
+_LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight)\b")
+_HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
+_MORE = re.compile(r"<!--\s*more\b[^>]*?-->", re.I)
+_SHORTCODE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\[\]]{0,2000})?)\]")
+_ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+#: WordPress shortcodes that take no attributes and may stand alone
+_KNOWN_SHORTCODES = frozenset(
+    {"gallery", "embed", "audio", "video", "playlist", "youtube", "vimeo", "googlemaps"}
+    | {"soundcloud", "tweet", "twitter", "instagram", "slideshare", "scribd", "wpvideo"}
+    | {"more", "nextpage", "contact-form", "contact-form-7", "toc", "spoiler", "quote"}
+)
+#: SyntaxHighlighter Evolved's shortcodes (each is also its language) and the generic ones
+_CODE_LANGUAGES = frozenset(
+    {"as3", "actionscript3", "bash", "shell", "sh", "coldfusion", "cf", "clojure", "clj"}
+    | {"cpp", "c", "c-sharp", "csharp", "css", "delphi", "pascal", "pas", "diff", "patch"}
+    | {"erl", "erlang", "fsharp", "go", "golang", "groovy", "haskell", "java", "javafx", "jfx"}
+    | {"js", "jscript", "javascript", "json", "latex", "tex", "lua", "matlab", "objc", "obj-c"}
+    | {"perl", "pl", "php", "plain", "text", "powershell", "ps", "py", "python", "r", "rails"}
+    | {"rb", "ruby", "ror", "rust", "scala", "sql", "swift", "vb", "vbnet", "xml", "xhtml"}
+    | {"xslt", "html", "yaml", "yml"}
+)
+_GENERIC_CODE = frozenset({"code", "sourcecode", "source", "syntax", "cc"})
+_LANGUAGE_KEYS = ("language", "lang")
+_QUOTES = "\"'“”„″‘’"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A template found at ``text[start:end]``, and the token that replaces it."""
+
+    start: int
+    end: int
+    token: str
+
+
+def protect(body: str, placeholders: Placeholders) -> str:
+    """``body`` with its template tags and shortcodes replaced by tokens."""
+    body = placeholders.shield(body)
+    if "{" not in body and "[" not in body and "<!--" not in body:
+        return body
+    code = code_ranges(body)  # what Markdown reads as code is left as it is
+    code_index = 0
+    finder = _Finder(body)
+    pieces: list[str] = []
+    position = 0
+    search_from = 0
+    while True:
+        start = _START.search(body, search_from)
+        if start is None:
+            break
+        while code_index < len(code) and code[code_index][1] <= start.start():
+            code_index += 1
+        if code_index < len(code) and code[code_index][0] <= start.start():
+            search_from = code[code_index][1]
+            continue
+        if backslashes_before(body, start.start()) % 2:  # "\[code]" is text as written
+            search_from = start.start() + 1
+            continue
+        found = _template_at(body, start.start(), placeholders, finder)
+        if found is None:
+            search_from = start.start() + 1
+            continue
+        pieces += (body[position : found.start], found.token)
+        position = search_from = found.end
+    pieces.append(body[position:])
+    return "".join(pieces)
+
+
+class _Finder:
+    """``str.find`` and ``re.search`` from a position, answers remembered (linear time)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[object, tuple[int, int, int]] = {}
+
+    def find(self, needle: str, position: int) -> int:
+        return self._search(needle, position, lambda p: (self.text.find(needle, p),) * 2)[0]
+
+    def search(self, pattern: re.Pattern[str], position: int) -> tuple[int, int]:
+        def run(p: int) -> tuple[int, int]:
+            match = pattern.search(self.text, p)
+            return (match.start(), match.end()) if match else (-1, -1)
+
+        return self._search(pattern, position, run)
+
+    def _search(
+        self, key: object, position: int, run: Callable[[int], tuple[int, int]]
+    ) -> tuple[int, int]:
+        remembered = self.found.get(key)
+        if remembered is not None:
+            searched, start, end = remembered
+            if searched <= position and (start < 0 or start >= position):
+                return start, end
+        start, end = run(position)
+        self.found[key] = (position, start, end)
+        return start, end
+
+
+def _template_at(body: str, at: int, placeholders: Placeholders, finder: _Finder) -> Found | None:
+    opener = body[at : at + 2]
+    if opener == "{%":
+        block = _LIQUID_BLOCK.match(body, at)
+        if block:
+            end_tag = re.compile(rf"\{{%-?\s*end{block.group(1)}\s*-?%\}}")
+            return _keep(body, at, finder.search(end_tag, at)[1], placeholders)
+        return _keep(body, at, _after(finder.find("%}", at + 2), 2), placeholders)
+    if opener == "{{":
+        if body.startswith(("{{<", "{{%"), at):
+            closer = ">}}" if body[at + 2] == "<" else "%}}"
+            if _HUGO_HIGHLIGHT.match(body, at):
+                closing = re.compile(r"\{\{[<%]\s*/\s*highlight\s*[>%]\}\}")
+                return _keep(body, at, finder.search(closing, at)[1], placeholders)
+            return _keep(body, at, _after(finder.find(closer, at + 3), 3), placeholders)
+        return _keep(body, at, _after(finder.find("}}", at + 2), 2), placeholders)
+    if opener == "<!":
+        more = _MORE.match(body, at)
+        if more is None:
+            return None
+        return Found(at, more.end(), placeholders.add(more.group(), block=True))
+    return _shortcode_at(body, at, placeholders, finder)
+
+
+def _after(found: int, length: int) -> int:
+    return found + length if found >= 0 else -1
+
+
+def _keep(body: str, start: int, end: int, placeholders: Placeholders) -> Found | None:
+    """A template kept byte for byte: a block token when it has its lines to itself."""
+    if end < 0:
+        return None
+    line_start = body.rfind("\n", 0, start) + 1
+    line_end = body.find("\n", end)
+    line_end = len(body) if line_end < 0 else line_end
+    block = not body[line_start:start].strip() and not body[end:line_end].strip()
+    return Found(start, end, placeholders.add(body[start:end], block=block))
+
+
+def _shortcode_at(body: str, at: int, placeholders: Placeholders, finder: _Finder) -> Found | None:
+    match = _SHORTCODE.match(body, at)
+    if match is None or body[match.end() : match.end() + 1] in ("(", "[", ":"):
+        return None
+    closing, name, attributes = match.group(1), match.group(2), match.group(3)
+    key = name.lower()
+    if key == "caption":
+        return None
+    if not closing and (key in _CODE_LANGUAGES or key in _GENERIC_CODE):
+        code = _code_shortcode(body, match, key, placeholders, finder)
+        if code is not None:
+            return code
+    paired = closing or _closer(body, name, match.end(), finder)[0] >= 0
+    if not (paired or "=" in attributes or key in _KNOWN_SHORTCODES or "_" in key):
+        return None
+    return _keep(body, at, match.end(), placeholders)
+
+
+def _closer(body: str, name: str, position: int, finder: _Finder) -> tuple[int, int]:
+    """The first ``[/name]`` (or jekyll-import's ``[&#47;name]``) after ``position``."""
+    plain = finder.find(f"[/{name}]", position)
+    escaped = finder.find(f"[&#47;{name}]", position)
+    candidates = [
+        (found, found + len(needle))
+        for found, needle in ((plain, f"[/{name}]"), (escaped, f"[&#47;{name}]"))
+        if found >= 0
+    ]
+    return min(candidates) if candidates else (-1, -1)
+
+
+def _code_shortcode(
+    body: str,
+    opener: re.Match[str],
+    key: str,
+    placeholders: Placeholders,
+    finder: _Finder,
+) -> Found | None:
+    close_start, close_end = _closer(body, opener.group(2), opener.end(), finder)
+    if close_start < 0:
+        return None
+    language = _language(opener.group(3)) if key in _GENERIC_CODE else key
+    content = body[opener.end() : close_start]
+    token = placeholders.add(body[opener.start() : close_end], True, (content, language))
+    return Found(opener.start(), close_end, token)
+
+
+def _language(attributes: str) -> str:
+    """``language="x"`` or ``lang=x``, quotes (smart ones too, and as entities) dropped."""
+    for name, *values in _ATTRIBUTE.findall(html.unescape(attributes)):
+        if name.lower() in _LANGUAGE_KEYS:
+            value = next((value for value in values if value), "")
+            return value.strip(_QUOTES + " ").lower()
+    return ""
