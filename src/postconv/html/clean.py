@@ -61,7 +61,9 @@ _PROPER_PARENTS = {
 _TABLE_PARTS = ("thead", "tbody", "tfoot", "tr", "td", "th", "caption", "colgroup", "col")
 _EMPHASIS = {"strong": "strong", "b": "strong", "em": "em", "i": "em", "cite": "em", "code": "code"}
 _INLINE_MARKUP = frozenset({"strong", "b", "em", "i", "a", "code", "img", "u", "s", "del"})
-_KEEP_EMPTY = frozenset({"img", "br", "hr", "iframe", "video", "audio", "embed", "object"})
+_KEEP_EMPTY = frozenset(
+    {"img", "br", "hr", "iframe", "video", "audio", "embed", "object", "source", "track", "param"}
+)
 _BLOCK_CONTENT = frozenset(
     {"p", "div", "figure", "table", "ul", "ol", "dl", "pre", "blockquote", "hr"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
@@ -71,6 +73,7 @@ _INLINE_TAGS = (
     *("a", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "sup", "sub", "q"),
     *("code", "small", "big", "mark", "cite", "abbr", "font", "span", "tt", "kbd", "samp"),
 )
+_IN_CODE = etree.XPath(".//pre//* | .//code//*")
 # text nodes with a line break, outside code (text and tails alike, per XPath's model)
 _REFLOWABLE_TEXT = etree.XPath(
     ".//text()[contains(., '\n')][not(ancestor::pre or ancestor::code or ancestor::textarea"
@@ -391,7 +394,7 @@ def drop_stray_breaks(root: Element, options: Options) -> None:
     fragment breaks no line: it goes (left in, it would be a lone backslash)."""
     edges = _edge_breaks(root)
     for br in _elements(root, "br"):
-        if br.getparent().tag in _STRUCTURE or id(br) in edges or _after_block(br):
+        if br.getparent().tag in _STRUCTURE or br in edges or _after_block(br):
             tree.drop_tree(br)
     for br in reversed(_elements(root, "br")):
         if _before_block(br):
@@ -416,21 +419,21 @@ def _before_block(br: Element) -> bool:
     )
 
 
-def _edge_breaks(root: Element) -> set[int]:
+def _edge_breaks(root: Element) -> set[Element]:
     """The ``<br>`` children of ``root`` with nothing but whitespace and breaks before
     them, or after them."""
     children = list(root)
-    edges: set[int] = set()
+    edges: set[Element] = set()
     blank_so_far = not t.strip_edges(root.text or "")
     for child in children:
         if not (blank_so_far and child.tag == "br"):
             break
-        edges.add(id(child))
+        edges.add(child)
         blank_so_far = not t.strip_edges(child.tail or "")
     for child in reversed(children):
         if child.tag != "br" or t.strip_edges(child.tail or ""):
             break
-        edges.add(id(child))
+        edges.add(child)
     return edges
 
 
@@ -453,9 +456,13 @@ def strip_edge_space(root: Element, options: Options) -> None:
 
 
 def drop_empty(root: Element, options: Options) -> None:
-    """Paragraphs, wrappers and emphasis holding no text and no image go."""
+    """Paragraphs, wrappers and emphasis holding no text and no image go (not in code,
+    where a line break is content)."""
+    in_code = set(_IN_CODE(root))  # the set keeps the proxies, so membership is identity
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
+            continue
+        if element in in_code:
             continue
         if t.strip_edges(element.text or "") or _text_of(element):  # the first test is cheap
             continue
@@ -538,16 +545,27 @@ def figures_to_captioned_images(root: Element, options: Options) -> None:
     """``<figure><img><figcaption>`` → an image paragraph and an italic caption paragraph."""
     for figure in _elements(root, "figure"):
         caption = figure.find(".//figcaption")
-        if caption is not None:
-            tree.detach(caption)
-        paragraphs = [tree.new("p", *list(figure), text=figure.text)]
-        if caption is not None and _text_of(caption):
-            caption.tag = "p"
+        if caption is not None and caption.getparent() is not figure:
+            tree.detach(caption)  # nested deeper: it goes last
+            figure.append(caption)
             caption.tail = None
-            tree.wrap_content(caption, "em")
-            paragraphs.append(caption)
+        # what stands before the caption, the caption, what stands after: in that order
+        before = list(caption.itersiblings(preceding=True))[::-1] if caption is not None else []
+        after = list(caption.itersiblings()) if caption is not None else list(figure)
+        paragraphs = []
+        if caption is None:
+            paragraphs.append(tree.new("p", *after, text=figure.text))
+        else:
+            tail, caption.tail = caption.tail, None
+            paragraphs.append(tree.new("p", *before, text=figure.text))
+            if _text_of(caption):
+                caption.tag = "p"
+                tree.wrap_content(caption, "em")
+                paragraphs.append(caption)
+            paragraphs.append(tree.new("p", *after, text=tail))
         for paragraph in paragraphs:
-            figure.addprevious(paragraph)
+            if len(paragraph) or t.strip_edges(paragraph.text or ""):
+                figure.addprevious(paragraph)
         figure.text = None
         tree.drop_tree(figure)
 

@@ -154,11 +154,50 @@ def _separate(block: Element, separator: str) -> None:
 
 
 def multiline_code_to_blocks(root: Element, options: Options) -> None:
-    """A ``<code>`` of several lines outside any ``<pre>`` is a code block, not a span."""
+    """A ``<code>`` of several lines, on lines of its own, is a code block, not a span.
+
+    Mid-sentence (``see <code>a<br>b</code> here``) it stays a span.
+    """
     for code in _LOOSE_CODE(root):
         lines = [line for line in tree.text_of(code).split("\n") if line.strip()]
-        if len(lines) >= 2:
+        if len(lines) >= 2 and _on_lines_of_its_own(code):
             code.tag = "pre"
+
+
+_LINE_BOUNDARIES = frozenset(
+    {"br", "p", "div", "pre", "ul", "ol", "li", "table", "blockquote", "hr", "figure"}
+    | {"h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "section", "article", "td", "th"}
+)
+
+
+def _on_lines_of_its_own(element: Element) -> bool:
+    """Only whitespace between ``element`` and a line boundary on each side.
+
+    Inline parents (a ``<span>`` around the code) are looked through.
+    """
+    node = element
+    while True:
+        previous = node.getprevious()
+        before = previous.tail if previous is not None else node.getparent().text
+        if (before or "").strip():
+            return False
+        if previous is not None:
+            if previous.tag not in _LINE_BOUNDARIES:
+                return False
+            break
+        node = node.getparent()
+        if node is None or node.tag in _LINE_BOUNDARIES or node.getparent() is None:
+            break
+    node = element
+    while True:
+        if (node.tail or "").strip():
+            return False
+        following = node.getnext()
+        if following is not None:
+            return following.tag in _LINE_BOUNDARIES
+        node = node.getparent()
+        if node is None or node.tag in _LINE_BOUNDARIES or node.getparent() is None:
+            return True
 
 
 def label_code_languages(root: Element, options: Options) -> None:

@@ -112,7 +112,7 @@ _REMOVE_INSIDE = frozenset(
     {"p", "blockquote", "article", "div", "section", "ol", "ul", "li", "dl", "dt", "dd"}
     | {"table", "thead", "tbody", "tfoot", "tr", "td", "th"}
 )
-_HEADING_NAME = re.compile(r"h(\d+)")
+_HEADING_NAME = re.compile(r"h[1-6]$")
 
 
 @lru_cache(maxsize=256)
@@ -157,8 +157,9 @@ def _join_collapsing_newlines(strings: list[str]) -> str:
 def _title(title: str | None) -> str:
     if not title:
         return ""
-    # "<" as an entity: a raw "<a>" would make the line look like HTML
-    escaped = title.replace('"', '\\"').replace("<", "&lt;")
+    # "<" as an entity: a raw "<a>" would make the line look like HTML; on one line, as
+    # a line break (and the indentation after it) could start a code block
+    escaped = _one_line(title).replace('"', '\\"').replace("<", "&lt;")
     return f' "{escaped}"'
 
 
@@ -410,12 +411,22 @@ class PostConverter(MarkdownConverter):
         quote = super().convert_blockquote(el, text, parent_tags)
         return "\n" + quote if quote.startswith("\n") and "_inline" not in parent_tags else quote
 
+    def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
+        # the base class writes a space in headings and table cells: a line they have no
+        # Markdown for, and CommonMark shows as HTML
+        if "_inline" in parent_tags and "_noformat" not in parent_tags:
+            return "<br>"
+        return super().convert_br(el, text, parent_tags)
+
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # "---" on the first line of a post without front matter would open one
         return "\n\n***\n\n"
 
     def convert_hN(self, n: int, el: Tag, text: str, parent_tags: set[str]) -> str:
-        # the base class lets "foo ###" lose its hashes as a closing sequence
+        # the base class lets "foo ###" lose its hashes as a closing sequence, and takes
+        # <h7>, <h10> (no such elements: browsers show their text) for headings
+        if n > 6:
+            return text
         return super().convert_hN(n, el, escape_closing_hashes(text.strip()), parent_tags)
 
     def convert_td(self, el: Tag, text: str, parent_tags: set[str]) -> str:
@@ -457,7 +468,8 @@ class PostConverter(MarkdownConverter):
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class drops embeds (videos, maps) along with their only content, the URL
         if not el.get("src") and not el.find("source"):
-            return text
+            # browsers show an <object>'s fallback content, never a <video>'s or <iframe>'s
+            return text if el.name in ("object", "embed") else ""
         if not _raw_html_fits(parent_tags):
             # raw HTML cannot be indented inside a list item or a quote and stay there
             source = el.get("src") or el.find("source").get("src", "")

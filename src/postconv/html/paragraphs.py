@@ -9,8 +9,9 @@ text, so the tree built from it has the blank lines in its text nodes.
 :func:`blank_lines_to_paragraphs` turns them into the paragraphs WordPress
 showed:
 
-1. each blank-line run in a text node, and each run of ``<br>`` (outside
-   table cells, where they stay line breaks), becomes a break marker element;
+1. each blank-line run in a text node, each run of ``<br>`` (outside table
+   cells, where they stay line breaks) and each empty block (``<div></div>``)
+   becomes a break marker element;
 2. a marker inside an inline element (``<strong>``, ``<a>``…) or a ``<p>``
    splits that element in two around it, as a browser closes and reopens
    them, until the marker stands in a block container;
@@ -78,7 +79,7 @@ def blank_lines_to_paragraphs(root: Element) -> None:
 
 
 def _place_markers(root: Element) -> list[Element]:
-    markers: list[Element] = _break_runs(root)
+    markers: list[Element] = _break_runs(root) + _empty_blocks(root)
     for text in _TEXT_WITH_BLANK_LINE(root):
         pieces = _BLANK_LINES.split(text)
         if len(pieces) == 1:
@@ -122,6 +123,20 @@ def _break_runs(root: Element) -> list[Element]:
             element.tail = None  # only whitespace between the breaks of a run
             tree.drop_tree(element)
         markers.append(marker)
+    return markers
+
+
+_EMPTY_BLOCKS = ("div", "p", "section", "article", "header", "footer", "center", "aside")
+
+
+def _empty_blocks(root: Element) -> list[Element]:
+    """An empty block (``text <div></div> text``) still ends the line of text before it."""
+    markers = []
+    for block in root.iter(*_EMPTY_BLOCKS):
+        if block is not root and not len(block) and not (block.text or "").strip():
+            block.tag, block.text = _MARKER, None
+            block.attrib.clear()
+            markers.append(block)
     return markers
 
 

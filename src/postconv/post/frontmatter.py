@@ -63,6 +63,8 @@ def split(text: str) -> Post:
         return Post(header="", body=text, kind=None)
     kind, closing_fence = _FENCES[opening.group(1)]
     closing = closing_fence.search(text, opening.end())
+    if closing is None and not text[opening.end() :].strip():
+        return Post(header="", body=text, kind=None)  # a lone "---" line: a rule, not a header
     if closing is None:
         raise FrontMatterError(f"front matter opened with {opening.group(1)} is never closed", 1)
     end = closing.end()

@@ -41,9 +41,9 @@ _CONTAINERS = frozenset(
     | {"details", "form", "fieldset", "header", "footer", "nav", "main", "noscript"}
 )
 _AUTOLINK = r"<[a-zA-Z][\w+.-]*:[^\s<>]*>"
-_TAIL_LINE = re.compile(
-    rf"^[ \t]*(?:<>|{_AUTOLINK}|(?:!?\[[^\]\n]*\]\([^)\s]*\)[\s｜|/·•\\-]*)+)[ \t]*$"
-)
+# a link whose destination looks like a URL or a path: "[text](notalink)" is text
+_URL_LINK = r"!?\[[^\]\n]*\]\((?=[^)\s]*[/.#:])[^)\s]*\)"
+_TAIL_LINE = re.compile(rf"^[ \t]*(?:<>|{_AUTOLINK}|(?:{_URL_LINK}[\s｜|/·•\\-]*)+)[ \t]*$")
 _QUOTE_LINE = re.compile(r"^ {0,3}>")
 # runs of lines that are not blank (blank: nothing but spaces, tabs, U+3000)
 _NON_BLANK_LINES = re.compile(
