@@ -76,8 +76,12 @@ def base_posts(source: Path = SHARED_CORPUS) -> list[tuple[str, str]]:
 
 
 def vary(text: str, number: int) -> str:
-    """A copy of a post with its title numbered and its body's paragraphs rotated."""
-    text = _TITLE.sub(lambda m: f"{m.group(1)}{_numbered(m.group(2), number)}", text, count=1)
+    """A copy of a post with its title numbered and its body's paragraphs rotated.
+
+    A title that numbering would break (a YAML block scalar ``title: >``) stays.
+    """
+    numbered = _TITLE.sub(lambda m: f"{m.group(1)}{_numbered(m.group(2), number)}", text, count=1)
+    text = numbered if _header_parses(numbered) else text
     header, body = _split_header(text)
     separator = "</p>" if "</p>" in body else "\n\n"
     blocks = body.split(separator)
@@ -86,6 +90,17 @@ def vary(text: str, number: int) -> str:
         middle = blocks[:-1]
         blocks = middle[shift:] + middle[:shift] + blocks[-1:]
     return header + separator.join(blocks)
+
+
+def _header_parses(text: str) -> bool:
+    from postconv.errors import PostconvError
+    from postconv.post.frontmatter import normalise_newlines, split
+
+    try:
+        split(normalise_newlines(text))
+    except PostconvError:
+        return False
+    return True
 
 
 def _numbered(title: str, number: int) -> str:

@@ -17,16 +17,24 @@ import re
 from dataclasses import dataclass, replace
 
 from postconv.html.fragments import block_markdown
+from postconv.html.needless import drop_needless_backslashes
 from postconv.inline_html import convert_inline_html
 from postconv.options import Options
 from postconv.post.dialect import Dialect
 from postconv.post.markdown_code import repair_outside_code
 from postconv.post.placeholders import Placeholders
 from postconv.post.reading import read
-from postconv.post.segments import segment
+from postconv.post.segments import has_references, markdown_blocks, segment
 from postconv.text import repair_escaped_slashes, strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_INNER_LINE = re.compile(r"\n([^\n]*)")
+#: what kind of block a line opens (indented lines continue the block above them)
+_BLOCK_KIND = re.compile(
+    r" {0,3}(?:(?P<fence>`{3}|~{3})|(?P<list>(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))|(?P<quote>>)"
+    r"|(?P<table>\|)|(?P<html><[A-Za-z/!?])|(?P<heading>#{1,6}(?:[ \t]|$))"
+    r"|(?P<rule>(?:[-=][ \t]*)+$))"
+)
 
 
 @dataclass
@@ -43,25 +51,52 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
     reading = read(body, options.body, name)
     placeholders = reading.placeholders
     _convert_html_items(placeholders, options)
+    references = has_references(p.text for p in reading.segments if p.kind == "markdown")
     blocks: list[str] = []
     for part in reading.segments:
         if part.kind == "html":
             markdown = block_markdown(placeholders.html(part.text), options)
+            pieces = [drop_needless_backslashes(b, references) for b in _blocks_of(markdown)]
         else:
             markdown = repair_outside_code(part.text, repair_escaped_slashes)
-            markdown = convert_inline_html(markdown, options, placeholders)
-        markdown = placeholders.restore_separate(markdown)
-        blocks.extend(_tidy(block) for block in _blocks_of(markdown))
+            converted = convert_inline_html(markdown, options, placeholders)
+            # a Markdown segment is one top-level block, unless its HTML changed that
+            pieces = [converted] if converted == part.text else _blocks_of(converted)
+        if placeholders.has_separate(pieces):
+            pieces = _blocks_of(placeholders.restore_separate("\n\n".join(pieces)))
+        blocks.extend(_tidy(block) for block in pieces)
     return Body([block for block in blocks if strip_edges(block)], placeholders, reading.dialect)
 
 
 def _blocks_of(markdown: str) -> list[str]:
     """Blocks cut as a Markdown reader cuts them: a paragraph and the list right under
     it are two blocks, a blank line apart, as a second run would write them; a fence
-    in a list item is one block, blank lines and all."""
-    if "\n" not in markdown:
-        return [markdown]
-    return [part.text for part in segment(markdown, "markdown")]
+    in a list item is one block, blank lines and all.
+
+    Blank lines cut most; the block parser is asked only where a line inside a block
+    could open another one (a list, a quote, a fence, HTML…).
+    """
+    blocks: list[str] = []
+    for block in markdown_blocks(markdown):
+        if _may_hold_two_blocks(block):
+            blocks.extend(part.text for part in segment(block, "markdown"))
+        else:
+            blocks.append(block)
+    return blocks
+
+
+def _may_hold_two_blocks(block: str) -> bool:
+    """True when a line after the first could open a block of another kind."""
+    first = _kind(block)
+    if first == "fence" or "\n" not in block:
+        return False
+    inner = (_kind(match.group(1)) for match in _INNER_LINE.finditer(block))
+    return any(kind not in (first, "text") for kind in inner)
+
+
+def _kind(line: str) -> str:
+    found = _BLOCK_KIND.match(line)
+    return found.lastgroup or "text" if found else "text"
 
 
 def _convert_html_items(placeholders: Placeholders, options: Options) -> None:

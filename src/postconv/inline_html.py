@@ -31,8 +31,13 @@ from postconv.post.islands import (
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
 from postconv.post.tags import iter_tags
+from postconv.text import escape_line_starts
 
 _BREAK = re.compile(r"<br\s*/?>", re.I)
+_HEADING_TAG = re.compile(r"<(/?)h[1-6](?=[\s/>])", re.I)
+_DELIMITERS = frozenset("`*_~")
+_TAG_REACH = 200
+_LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 #: a ``<`` of text while the block is put together (never in a post: the reserved range)
 _TEXT_LT = "\ue003"
 
@@ -43,23 +48,96 @@ def convert_inline_html(markdown: str, options: Options, placeholders: Placehold
     if not spans:
         return markdown
     pieces: list[str] = []
+    line = _Line()
     position = 0
     at_line_start = False  # the text that follows now opens a line
     for start, end in spans:
         text = markdown[position:start]
         pieces.append(_mark(guard_line_start(text) if at_line_start else text))
+        line.follow(pieces)
         island = markdown[start:end]
         converted = _island_markdown(markdown, start, end, options, placeholders)
-        needs_blocks = "\n\n" in converted.strip("\n") or ("\n" in converted and "\n" not in island)
+        if not converted and _joins_markup(markdown, start, end):
+            converted = island  # gone, it would make "``" and "`" one fence, "*" and "*" one
+        needs_blocks = (
+            "\n\n" in converted.strip("\n") or ("\n" in converted and "\n" not in island)
+        ) and not _whole_block(markdown, start, end)
         at_line_start = not converted and _at_line_start(markdown, start)
         if not converted.strip() and _alone_on_its_line(markdown, start, end):
             pieces[-1] = pieces[-1].rstrip(" \t")  # the line goes, not only the island
             end += 1
+        if not needs_blocks and converted:
+            converted = line.guard(pieces, converted, _line_around(markdown, start))
         pieces.append(island if needs_blocks else converted)
+        line.follow(pieces)
         position = end
     tail = markdown[position:]
     pieces.append(_mark(guard_line_start(tail) if at_line_start else tail))
     return _unmark("".join(pieces))
+
+
+class _Line:
+    """Where the line being written starts among the pieces, to keep its start's meaning."""
+
+    def __init__(self) -> None:
+        self.piece = self.offset = 0
+
+    def follow(self, pieces: list[str]) -> None:
+        """Move on past the last piece."""
+        newline = pieces[-1].rfind("\n")
+        if newline >= 0:
+            self.piece, self.offset = len(pieces) - 1, newline + 1
+
+    def guard(self, pieces: list[str], converted: str, original: str) -> str:
+        """Text written before an island, joined with what the island became, must not
+        open a block its source line did not open: ``###<td>## x</td>`` is no heading.
+        The backslash goes in the pieces, or in ``converted`` (returned)."""
+        prefix = pieces[self.piece][self.offset :] + "".join(pieces[self.piece + 1 :])
+        if not prefix.strip() or converted.startswith("\n"):
+            return converted
+        joined = prefix + converted.split("\n", 1)[0]
+        escaped = escape_line_starts(joined)
+        if escaped == joined or escape_line_starts(original) != original:
+            return converted
+        at = next(i for i, (a, b) in enumerate(zip(joined, escaped, strict=False)) if a != b)
+        if at >= len(prefix):
+            at -= len(prefix)
+            return converted[:at] + "\\" + converted[at:]
+        index, offset = self.piece, self.offset + at
+        while offset > len(pieces[index]):
+            offset -= len(pieces[index])
+            index += 1
+        pieces[index] = pieces[index][:offset] + "\\" + pieces[index][offset:]
+        return converted
+
+
+def _whole_block(markdown: str, start: int, end: int) -> bool:
+    """True when the island is all the block holds: its blocks then take the block's place."""
+    return only_tags(markdown[:start]) and only_tags(markdown[end:])
+
+
+def _joins_markup(markdown: str, start: int, end: int) -> bool:
+    """True when taking the island out would join its neighbours into markup: two
+    delimiter runs into one, or the halves of a shortcode or a template tag's name
+    (``[/sourcecod</a>e]``)."""
+    before = markdown[start - 1 : start]
+    if before in _DELIMITERS and markdown[end : end + 1] == before:
+        return True
+    if not before.strip() or not markdown[end : end + 1].strip():
+        return False
+    # a tag is short: looking no further keeps this linear on a line of many islands
+    back = markdown[max(0, start - _TAG_REACH) : start].rpartition("\n")[2]
+    ahead = markdown[end : end + _TAG_REACH].partition("\n")[0]
+    opener = max(back.rfind("["), back.rfind("{"))
+    if opener < 0:
+        return False
+    closer = "]" if back[opener] == "[" else "}"
+    return closer not in back[opener:] and closer in ahead
+
+
+def _line_around(markdown: str, position: int) -> str:
+    end = markdown.find("\n", position)
+    return markdown[markdown.rfind("\n", 0, position) + 1 : None if end < 0 else end]
 
 
 def _island_markdown(
@@ -76,10 +154,37 @@ def _island_markdown(
         next_line = following.split("\n", 1)[0]
         return "\\" if not only_tags(next_line) else ""
     text = Placeholders("island")  # the Markdown between the island's tags, as written
-    source = "".join(piece if is_tag else text.add(_mark(piece)) for is_tag, piece in pieces)
+    source = "".join(
+        piece if is_tag else _stand_for(text, piece)
+        for is_tag, piece in _headings_on_one_line(pieces)
+    )
     before = markdown[start - 1] if start else ""
     after = markdown[end] if end < len(markdown) else ""
     return text.restore(inline_markdown(placeholders.html(source), options, before, after))
+
+
+def _stand_for(text: Placeholders, piece: str) -> str:
+    """A token for ``piece``, its edge spaces left outside (emphasis moves them out),
+    but not a line's indentation."""
+    core = piece.strip(" \t")
+    if not core or not piece[piece.rfind("\n") + 1 :].strip(" \t>"):
+        return text.add(_mark(piece))  # (a last line of only indentation and quote markers)
+    lead = piece[: len(piece) - len(piece.lstrip(" \t"))]
+    trail = piece[len(piece.rstrip(" \t")) :]
+    return lead + text.add(_mark(core)) + trail
+
+
+def _headings_on_one_line(pieces: list[tuple[bool, str]]) -> list[tuple[bool, str]]:
+    """The island's pieces, the line breaks of a heading's text made spaces: a Markdown
+    heading is one line (a browser shows the break as a space anyway)."""
+    depth, result = 0, []
+    for is_tag, piece in pieces:
+        if is_tag and (heading := _HEADING_TAG.match(piece)):
+            depth = max(0, depth + (-1 if heading.group(1) else 1))
+        elif not is_tag and depth and "\n" in piece:
+            piece = _LINE_BREAK.sub(" ", piece)
+        result.append((is_tag, piece))
+    return result
 
 
 def _mark(text: str) -> str:

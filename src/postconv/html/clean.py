@@ -75,10 +75,7 @@ _INLINE_TAGS = (
 )
 _IN_CODE = etree.XPath(".//pre//* | .//code//*")
 # text nodes with a line break, outside code (text and tails alike, per XPath's model)
-_REFLOWABLE_TEXT = etree.XPath(
-    ".//text()[contains(., '\n')][not(ancestor::pre or ancestor::code or ancestor::textarea"
-    " or ancestor::kbd or ancestor::samp or ancestor::tt)]"
-)
+_NOT_REFLOWED = ("pre", "code", "textarea", "kbd", "samp", "tt")
 
 
 # ---------------------------------------------------------------- parsing
@@ -179,7 +176,9 @@ def repair_lists(root: Element, options: Options) -> None:
         else:
             listing = tree.new("ul")
             item.addprevious(listing)
+            tail, item.tail = item.tail, None
             listing.append(item)
+            listing.tail = tail
     for inner in _elements(root, "ul", "ol"):
         parent = inner.getparent()
         if parent is None or parent.tag not in ("ul", "ol"):
@@ -196,6 +195,48 @@ def repair_lists(root: Element, options: Options) -> None:
             item = tree.new("li")
             inner.addprevious(item)
             item.append(inner)
+    for listing in _elements(root, "ul", "ol", "menu"):
+        _adopt_stray_content(listing)
+
+
+def _adopt_stray_content(listing: Element) -> None:
+    """Text and elements right inside a list but outside its items show on lines of
+    their own: they become a block in the item before them (before the list when
+    no item comes first), not words glued to an item."""
+    runs: list[list[Element | str]] = [[]]
+    owners: list[Element | None] = [None]
+    if listing.text:
+        runs[-1].append(listing.text)
+    for child in list(listing):
+        if child.tag == "li":
+            runs.append([])
+            owners.append(child)
+        elif isinstance(child.tag, str):
+            runs[-1].append(child)
+        if child.tail:
+            runs[-1].append(child.tail)
+    if not any(_has_content(run) for run in runs):
+        return
+    listing.text = None
+    for child in listing:
+        child.tail = None
+    for run, owner in zip(runs, owners, strict=True):
+        if not _has_content(run):
+            continue
+        block = tree.new("div")
+        for piece in run:
+            if isinstance(piece, str):
+                tree._append_text(block, block[-1] if len(block) else None, piece)
+            else:
+                block.append(piece)
+        if owner is None:
+            listing.addprevious(block)
+        else:
+            owner.append(block)
+
+
+def _has_content(run: list[Element | str]) -> bool:
+    return any(not isinstance(piece, str) or t.strip_edges(piece) for piece in run)
 
 
 def caption_lists_to_figures(root: Element, options: Options) -> None:
@@ -315,7 +356,7 @@ def absolutise_urls(root: Element, options: Options) -> None:
 
 def join_source_lines(root: Element, options: Options) -> None:
     """Line breaks of the HTML source vanish between CJK characters, else become a space."""
-    for text in _REFLOWABLE_TEXT(root):
+    for text in tree.texts_with_newlines(root, _NOT_REFLOWED):
         owner = text.getparent()
         # most are a bare line break between two tags
         joined = " " if not text.strip(" \t\r\n") else t.join_lines(text)
@@ -370,7 +411,9 @@ def breaks_out_of_inline(root: Element, options: Options) -> None:
     markdownify trims an inline element's text, which would cut the newline
     off the hard break and leave a lone backslash escaping the next character.
     """
-    for br in _elements(root, "br"):
+    breaks = _elements(root, "br")
+    # first to last for runs that open an element, last to first for runs that end one
+    for br in [*breaks, *reversed(breaks)]:
         while True:
             parent = br.getparent()
             if parent is None or parent is root or parent.tag in _BREAK_STOPS:
@@ -654,6 +697,7 @@ PASSES: list[Pass] = [
 #: The passes for inline HTML inside Markdown: no paragraphs, headings or captions there.
 INLINE_PASSES: list[Pass] = [
     drop_invisible,
+    foster_stray_table_text,
     code_line_breaks,
     bold_style_to_strong,
     unwrap_decorative,

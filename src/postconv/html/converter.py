@@ -19,6 +19,7 @@ from postconv.html.escape import escape_closing_hashes, escape_table_pipes, esca
 from postconv.html.soup import to_soup
 from postconv.html.tree import Element
 from postconv.options import Options
+from postconv.post.placeholders import inline_tokens
 from postconv.text import autolink, fence_for, link_destination
 
 _BACKTICK_RUN = re.compile(r"`+")
@@ -59,6 +60,15 @@ def _previous_block(el: Tag) -> Tag | None:
     return node if isinstance(node, Tag) else None
 
 
+def _next_content(el: Tag) -> Tag | NavigableString | None:
+    """The next sibling that is an element or text, skipping whitespace."""
+    node = el.next_sibling
+    while node is not None and isinstance(node, NavigableString) and not node.strip():
+        node = node.next_sibling
+    return node
+
+
+_NEWLINES = re.compile(r"[ \t]*\n\s*")
 _JOINS_NEXT = frozenset("!<&~")
 _STARTS_MARKUP = {
     "<": re.compile(r"[A-Za-z/!?>]"),
@@ -140,9 +150,16 @@ def _ignorable(el: PageElement, remove_inside: bool) -> bool:
 
 
 def _join_collapsing_newlines(strings: list[str]) -> str:
-    """Join child outputs; newlines where two meet collapse to the larger count, at most 2."""
+    """Join child outputs; newlines where two meet collapse to the larger count, at most 2,
+    and so do spaces, to one (``<b>x </b> y``: the bold's space moves out, beside another)."""
     parts = [""]
+    last = ""  # the last character written so far
     for string in strings:
+        if last == " " and string[0] == " ":
+            string = string[1:]
+            if not string:
+                continue
+        last = string[-1]
         if string[0] != "\n" and string[-1] != "\n":
             parts += ("", string, "")
             continue
@@ -159,7 +176,7 @@ def _title(title: str | None) -> str:
         return ""
     # "<" as an entity: a raw "<a>" would make the line look like HTML; on one line, as
     # a line break (and the indentation after it) could start a code block
-    escaped = _one_line(title).replace('"', '\\"').replace("<", "&lt;")
+    escaped = re.sub(r"\s", " ", title).replace('"', '\\"').replace("<", "&lt;")
     return f' "{escaped}"'
 
 
@@ -170,7 +187,7 @@ def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]], pre: bool = False) -
         if tag.parent.name in _EMBEDS:
             return ""  # fallback content of an embed: browsers show the embed instead
         text = _BLANK_LINES.sub("\n", str(tag)) if pre else re.sub(r"\s+", " ", str(tag))
-        return html_escape(text, quote=False)
+        return html_escape(inline_tokens(text), quote=False)
     attributes = "".join(
         f' {name}="{html_escape(_one_line(tag[name]))}"' if tag[name] else f" {name}"
         for name in keep.get(tag.name, ())
@@ -427,7 +444,8 @@ class PostConverter(MarkdownConverter):
         # <h7>, <h10> (no such elements: browsers show their text) for headings
         if n > 6:
             return text
-        return super().convert_hN(n, el, escape_closing_hashes(text.strip()), parent_tags)
+        text = _NEWLINES.sub(" ", text.strip())  # an ATX heading is one line
+        return super().convert_hN(n, el, escape_closing_hashes(text), parent_tags)
 
     def convert_td(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # a "|" in a code span or an image alt would still split the GFM row
@@ -441,7 +459,10 @@ class PostConverter(MarkdownConverter):
         previous = _previous_block(el)
         if previous is not None and previous.name == el.name and "li" not in parent_tags:
             text = _OTHER_MARKER[el.name][0].sub(_OTHER_MARKER[el.name][1], text)
-        return super().convert_list(el, text, parent_tags)
+        listing = super().convert_list(el, text, parent_tags)
+        if "li" in parent_tags and _next_content(el) is not None:
+            listing += "\n\n"  # what follows a nested list in its item is a paragraph
+        return listing
 
     convert_ul = convert_list
     convert_ol = convert_list

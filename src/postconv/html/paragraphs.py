@@ -31,10 +31,7 @@ from postconv.html.tree import Element
 _MARKER = "postconv-break"
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n[ \t\u3000\n]*")
 _LOOSE_BREAKS = etree.XPath(".//br[not(ancestor::pre or ancestor::code)]")
-_TEXT_WITH_BLANK_LINE = etree.XPath(
-    ".//text()[contains(., '\n')][not(ancestor::pre or ancestor::code or ancestor::script"
-    " or ancestor::style or ancestor::textarea or ancestor::kbd or ancestor::samp)]"
-)
+_NOT_PARAGRAPHS = ("pre", "code", "script", "style", "textarea", "kbd", "samp")
 #: where paragraphs can stand: a marker stops climbing here
 _FLOW_CONTAINERS = frozenset(
     {"div", "li", "td", "th", "dd", "blockquote", "section", "article", "header", "footer"}
@@ -80,10 +77,12 @@ def blank_lines_to_paragraphs(root: Element) -> None:
 
 def _place_markers(root: Element) -> list[Element]:
     markers: list[Element] = _break_runs(root) + _empty_blocks(root)
-    for text in _TEXT_WITH_BLANK_LINE(root):
-        pieces = _BLANK_LINES.split(text)
-        if len(pieces) == 1:
+    candidates = [text for text in tree.texts_with_newlines(root, ()) if _BLANK_LINES.search(text)]
+    excluded = set(root.iter(*_NOT_PARAGRAPHS)) if candidates else set()
+    for text in candidates:
+        if excluded and tree.text_inside(text, excluded):
             continue
+        pieces = _BLANK_LINES.split(text)
         owner = text.getparent()
         new = [tree.new(_MARKER) for _ in pieces[1:]]
         for marker, piece in zip(new, pieces[1:], strict=True):

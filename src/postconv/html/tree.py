@@ -56,6 +56,33 @@ def elements(root: Element, *tags: str) -> list[Element]:
     return [el for el in root.iter(*tags) if el is not root and isinstance(el.tag, str)]
 
 
+_TEXTS_WITH_NEWLINE = etree.XPath(".//text()[contains(., '\n')]")
+
+
+def texts_with_newlines(root: Element, outside: tuple[str, ...]) -> list:
+    """The text nodes (texts and tails, lxml smart strings) of ``root`` holding a line
+    break, except those inside an element named in ``outside`` (``pre``, ``code``…).
+
+    One XPath without ancestor tests; the ancestors are looked at only when the
+    tree has such elements at all (most posts have no code).
+    """
+    texts = _TEXTS_WITH_NEWLINE(root)
+    excluded = set(root.iter(*outside)) if outside else set()
+    if not excluded:
+        return texts
+    return [text for text in texts if not text_inside(text, excluded)]
+
+
+def text_inside(text, elements: set[Element]) -> bool:
+    """True when the text node ``text`` stands inside one of ``elements``."""
+    holder = text.getparent()
+    if text.is_tail:
+        holder = holder.getparent()
+    return holder is not None and (
+        holder in elements or any(ancestor in elements for ancestor in holder.iterancestors())
+    )
+
+
 def text_of(element: Element) -> str:
     return "".join(element.itertext())
 

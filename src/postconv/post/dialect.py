@@ -10,12 +10,14 @@ the body, with the file name's extension as a hint:
   who wrote them wrote HTML. Links, images, ``div``, ``span``, tables and
   embeds are left out, and so is whatever stands inside a table, a ``<dl>`` or
   an embed: Markdown authors write those as HTML too (and so does postconv,
-  whose output must read as Markdown again). Tags in code never count. *Markdown
+  whose output must read as Markdown again), and a ``<br>`` in a pipe table's
+  row or an ATX heading. Tags in code and escaped ones never count. *Markdown
   syntax*, outside HTML blocks, code and template tags: reference definitions
   and fences (3 each), links and images and ATX headings (2), emphasis, code
-  spans, backslash escapes, hard breaks and list items (1), kramdown attribute lists and
-  table delimiter rows (3). The blocks a news post ends with (a bare URL, a
-  line of links) and ``>`` digest lines do not count: HTML posts have them too.
+  spans, backslash escapes, hard breaks and list items (1), kramdown attribute
+  lists and table delimiter rows (3). The blocks a news post ends with (a bare URL, a
+  line of links) and ``>`` digest lines do not count: HTML posts have them too
+  (a table delimiter row in a quote still does).
 - The body is Markdown when its Markdown count, times the extension's weight,
   is at least its HTML count. The weight is 4 for ``.md .markdown .mkd .mkdn
   .mdown`` (a Markdown file stays Markdown unless HTML clearly dominates, as in
@@ -26,12 +28,12 @@ the body, with the file name's extension as a hint:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from postconv.post.markdown_code import code_ranges
+from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.segments import is_markdown_tail
-from postconv.post.tags import iter_tags
 
 Dialect = Literal["html", "markdown"]
 BODY_CHOICES = ("auto", "html", "markdown")
@@ -45,19 +47,34 @@ _HTML_MARKUP = frozenset(
 #: raw HTML that Markdown keeps as HTML (postconv's own output too): what is inside
 #: says nothing about the language of the rest
 _KEPT_AS_HTML = frozenset({"table", "dl", "iframe", "video", "audio", "object", "embed"})
+# any start or end tag (its name, and the end tag's slash), or a comment
+_ANY_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+_COUNTED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*(?=[\s/>])(?=[^<>]*>)|!--)")
 _BLOCKS = re.compile(r"^[ \t]*\S.*(?:\n[ \t]*\S.*)*", re.M)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
 _HTML_BLOCK_START = re.compile(r" {0,3}<(?![a-zA-Z][\w+.-]*:[^\s<>]*>)(?:[A-Za-z/!?])")
+_TABLE_DELIMITER_ROW = re.compile(
+    r"^(?:\|[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|"  # | --- | (one column or more)
+    r"|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?)[ \t]*$",  # --- | ---
+    re.M,
+)
+_ROW_OR_HEADING = re.compile(
+    r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t])))*"  # quote and list markers
+    r"[ \t]*(?:\||#{1,6}[ \t])"
+)
+_QUOTE_MARKER = re.compile(r"^ {0,3}> ?", re.M)
 _WEIGHED: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S", re.M), 3),  # reference definition
     (re.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\]\[[^\]\n]*\]"), 2),  # link
     (re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M), 2),  # ATX heading
-    (re.compile(r"(?<![\w*])(\*\*?|__?)(?=\S)[^*_\n]{0,200}?\S\1(?![\w*])"), 1),  # emphasis
+    # emphasis: ``*`` may stand inside a word (CJK text has no spaces), ``_`` may not
+    (re.compile(r"(?<![A-Za-z0-9*\\])(\*\*?)(?=\S)[^*\n]{0,200}?\S\1(?![A-Za-z0-9*])"), 1),
+    (re.compile(r"(?<![\w\\])(__?)(?=\S)[^_\n]{0,200}?\S\1(?!\w)"), 1),
     (re.compile(r"`[^`\n]+`"), 1),  # code span
     (re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>]|\\$", re.M), 1),  # backslash escape, hard break
     (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?!.*<br)\S", re.M), 1),  # list item
     (re.compile(r"^\{:.*\}[ \t]*$", re.M), 3),  # kramdown attribute list
-    (re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?[ \t]*$", re.M), 3),  # table
+    (_TABLE_DELIMITER_ROW, 3),
 )
 
 
@@ -74,10 +91,14 @@ def decide(body: str, choice: str = "auto", name: str | None = None) -> Dialect:
     """The dialect of ``body``: ``choice`` unless it is ``auto``, else by content."""
     if choice in ("html", "markdown"):
         return choice  # type: ignore[return-value]
-    evidence = weigh(body)
-    if not evidence.tags:
+    html, tags = _html_markup(body)
+    if not tags:
         return "markdown"
-    return "markdown" if evidence.markdown * _weight(name) >= evidence.html else "html"
+    weight = _weight(name)
+    for markdown in _markdown_syntax(body):  # running totals: stop as soon as it is settled
+        if markdown * weight >= html:
+            return "markdown"
+    return "html"
 
 
 def _weight(name: str | None) -> float:
@@ -93,52 +114,72 @@ def weigh(body: str) -> Evidence:
     """Count HTML markup and Markdown syntax in ``body`` (see the module docstring)."""
     html, tags = _html_markup(body)
     markdown = 0
+    for markdown in _markdown_syntax(body):  # noqa: B007 - the last running total
+        pass
+    return Evidence(tags=tags, html=html, markdown=markdown)
+
+
+def _markdown_syntax(body: str) -> Iterator[int]:
+    """The running total of Markdown syntax, block by block (and 0 first)."""
+    markdown = 0
+    yield markdown
     fence: str | None = None
     for block in _BLOCKS.finditer(body):
         text = block.group()
         if fence is not None or _FENCE.match(text):
             markdown += 3 if fence is None else 0
             fence = _fence_state(text, fence)
+            yield markdown
             continue
-        if _HTML_BLOCK_START.match(text) or is_markdown_tail(text):
+        if _HTML_BLOCK_START.match(text):
+            continue
+        if is_markdown_tail(text):  # but a table in a quote is no digest line
+            markdown += 3 * len(_TABLE_DELIMITER_ROW.findall(_QUOTE_MARKER.sub("", text)))
+            yield markdown
             continue
         text = _without_tags(text)  # an attribute's underscores are not Markdown
         for pattern, weight in _WEIGHED:
             markdown += weight * len(pattern.findall(text))
-    return Evidence(tags=tags, html=html, markdown=markdown)
+        yield markdown
 
 
 def _without_tags(text: str) -> str:
-    if "<" not in text:
-        return text
-    pieces, position = [], 0
-    for tag in iter_tags(text):
-        pieces += (text[position : tag.start], " ")
-        position = tag.end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    return _ANY_TAG.sub(" ", text) if "<" in text else text
 
 
 def _html_markup(body: str) -> tuple[int, int]:
-    """``(tags Markdown has a syntax for, all tags)`` outside code and kept-as-HTML elements."""
+    """``(tags Markdown has a syntax for, any tag at all)`` outside code and kept-as-HTML
+    elements: counted by one regular expression, not a tag-by-tag walk."""
     code = code_ranges(body)
-    index = markup = tags = 0
+    index = markup = 0
+    any_tag = 0
     kept: list[str] = []
-    for tag in iter_tags(body):
-        while index < len(code) and code[index][1] <= tag.start:
+    for match in _COUNTED_TAG.finditer(body):
+        start = match.start()
+        while index < len(code) and code[index][1] <= start:
             index += 1
-        if index < len(code) and code[index][0] <= tag.start:
+        if index < len(code) and code[index][0] <= start:
             continue
-        tags += 1
-        if tag.name in _KEPT_AS_HTML:
-            if tag.kind == "open":
-                kept.append(tag.name)
-            elif tag.kind == "close" and tag.name in kept:
-                while kept.pop() != tag.name:
+        if body[start - 1 : start] == "\\" and backslashes_before(body, start) % 2:
+            continue  # an escaped "<" is text
+        any_tag = 1
+        closing, name = match.group(1), match.group(2).lower()
+        if name in _KEPT_AS_HTML:
+            if not closing:
+                kept.append(name)
+            elif name in kept:
+                while kept.pop() != name:
                     pass
-        elif not kept and tag.name in _HTML_MARKUP and tag.kind != "close":
-            markup += 1
-    return markup, tags
+        elif not kept and not closing and name in _HTML_MARKUP:
+            markup += name != "br" or not _in_row_or_heading(body, start)
+    return markup, any_tag
+
+
+def _in_row_or_heading(body: str, position: int) -> bool:
+    """True on a pipe table's row or an ATX heading: a ``<br>`` is how Markdown breaks
+    a line there."""
+    line_start = body.rfind("\n", 0, position) + 1
+    return _ROW_OR_HEADING.match(body, line_start, position) is not None
 
 
 def _fence_state(block: str, fence: str | None) -> str | None:

@@ -96,7 +96,7 @@ def normalise_footer(blocks: list[str], options: Options) -> tuple[list[str], Fo
     end = len(blocks)
     while end:
         block = blocks[end - 1].strip()
-        if block == "<>":
+        if block == "<>" and end > 1:  # a generator's empty link; alone, it is the text
             pass
         elif _is_nav(block):
             nav.insert(0, block)

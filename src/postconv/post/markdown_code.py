@@ -12,7 +12,16 @@ from collections.abc import Callable
 
 _BACKTICKS = re.compile(r"`+")
 _FENCE_LINE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})", re.M)
-_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_BLANK_LINES = re.compile(r"\n[ \t>]*\n")  # a line of only quote markers is blank too
+_LINE = re.compile(r"[^\n]+")
+#: quote markers and list item markers that open a line
+_CONTAINER_MARKERS = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$)))*[ \t]*")
+_OPENS_HEADING = re.compile(r"#{1,6}(?=[ \t]|$)")
+_TABLE_DELIMITER = re.compile(
+    r"[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?"
+    r"\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$"
+)
+_PIPE = re.compile(r"\|")
 
 
 def code_ranges(markdown: str) -> list[tuple[int, int]]:
@@ -47,15 +56,56 @@ def backslashes_before(text: str, position: int) -> int:
 
 
 def _code_spans_by_paragraph(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Code spans never cross a blank line: look for them paragraph by paragraph."""
+    """Code spans never cross a blank line, a new list item, quote or heading, nor a
+    table cell: look for them in each of those stretches."""
     spans = []
     position = start
     for blank in [*_BLANK_LINES.finditer(markdown, start, end), None]:
         stop = end if blank is None else blank.start()
-        spans.extend(_code_spans(markdown, position, stop))
+        for low, high in _leaf_stretches(markdown, position, stop):
+            spans.extend(_code_spans(markdown, low, high))
         if blank is not None:
             position = blank.end()
     return spans
+
+
+def _leaf_stretches(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A paragraph cut where a line opens a new block, or into the cells of a table."""
+    stretches: list[list[tuple[int, int]]] = []
+    depth = -1  # of the quote the previous line stood in
+    after_heading = False
+    for line in (match.span() for match in _LINE.finditer(markdown, start, end)):
+        prefix = _CONTAINER_MARKERS.match(markdown, *line)
+        markers = prefix.group()
+        heading = _OPENS_HEADING.match(markdown, prefix.end()) is not None
+        opens = (
+            markers.count(">") != depth
+            or markers.strip(" \t>") != ""  # a list item starts
+            or heading
+            or after_heading
+        )
+        depth, after_heading = markers.count(">"), heading
+        if not stretches or opens:
+            stretches.append([line])
+        else:
+            stretches[-1].append(line)
+    leaves: list[tuple[int, int]] = []
+    for lines in stretches:
+        if len(lines) > 1 and _TABLE_DELIMITER.match(markdown, *lines[1]):
+            leaves.extend(cell for low, high in lines for cell in _cells(markdown, low, high))
+        else:
+            leaves.append((lines[0][0], lines[-1][1]))
+    return leaves
+
+
+def _cells(markdown: str, start: int, end: int) -> list[tuple[int, int]]:
+    cells, position = [], start
+    for pipe in _PIPE.finditer(markdown, start, end):
+        if not backslashes_before(markdown, pipe.start()) % 2:
+            cells.append((position, pipe.start()))
+            position = pipe.end()
+    cells.append((position, end))
+    return cells
 
 
 def _code_spans(markdown: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

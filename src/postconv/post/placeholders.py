@@ -30,6 +30,15 @@ _OPENERS = {"body": ("\ue000", "\ue002"), "island": ("\ue004", "\ue005")}
 _CONTAINER_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t])[ \t]*)?")
 
 
+_BLOCK_TO_INLINE = {ord(block): inline for inline, block in _OPENERS.values()}
+
+
+def inline_tokens(text: str) -> str:
+    """``text`` with its block tokens made inline ones: put back where they stand, not
+    on lines of their own (inside raw HTML, a blank line would end the HTML block)."""
+    return text.translate(_BLOCK_TO_INLINE)
+
+
 def _continuation(line: str) -> str:
     """The prefix that continues the list item or quote ``line`` opens: ``> `` markers
     kept, a list marker's width in spaces."""
@@ -152,6 +161,12 @@ class Placeholders:
         fence = fence_for(code)
         return f"{fence}{item.code[1]}\n{code}\n{fence}" if code else ""
 
+    def has_separate(self, pieces: list[str]) -> bool:
+        """True when one of ``pieces`` holds a separate token (a fence to put back)."""
+        return any(item.separate for item in self.items) and any(
+            self._block_open in piece for piece in pieces
+        )
+
     def restore_separate(self, markdown: str) -> str:
         """``markdown`` with its separate tokens (fences) put back, blank lines around.
 
@@ -174,6 +189,8 @@ class Placeholders:
         return self._restore(markdown, separate_only=False)
 
     def _restore(self, markdown: str, separate_only: bool) -> str:
+        if self._token.search(markdown) is None:
+            return markdown
         for _ in range(len(self.items) + 1):  # a token's text may hold tokens itself
             before = markdown
             markdown = self._block_line.sub(lambda m: self._line(m, separate_only), markdown)
@@ -223,4 +240,7 @@ class Placeholders:
         text = "\n".join((prefix if line else blank) + line for line in lines)
         before = "" if start == line_start else f"\n{blank}\n"
         after = f"\n{blank}\n{prefix}{escape_line_starts(rest)}" if rest else ""
+        end = match.end()
+        if not rest and end + 1 < len(string) and string[end + 1] != "\n":
+            after = f"\n{blank}"  # the next line would go on the block
         return f"{before}{text}{after}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -29,7 +29,7 @@ from typing import Literal
 from markdown_it import MarkdownIt
 
 from postconv.post.markdown_code import backslashes_before, code_ranges
-from postconv.post.tags import Tag, iter_tags
+from postconv.post.tags import iter_tags
 
 Kind = Literal["html", "markdown"]
 
@@ -51,6 +51,9 @@ _NON_BLANK_LINES = re.compile(
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _STARTS_WITH_TAG = re.compile(rf"[ \t]*<(?!{_AUTOLINK[1:]})[A-Za-z/!?]")
+_CONTAINER_TAG = re.compile(r"<(/?)(" + "|".join(sorted(_CONTAINERS)) + r")\b[^>]*>", re.I)
+_TAG_CHAR = re.compile(r"[A-Za-z/!?]")
+_REFERENCE = re.compile(r"^[ \t>]*\[[^\]\n]+\]:[ \t]*\S", re.M)
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,13 @@ def segment(body: str, dialect: Kind) -> list[Segment]:
 
 
 def _html_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
-    tags = _Tags(body)
+    containers: _Containers | None = None
     for start, end in _block_spans(body):
-        inside = tags.inside_at(start)
         block = body[start:end]
-        markdown = not inside and (_FENCE.match(block) is not None or is_markdown_tail(block))
-        tags.advance_to(end)
+        candidate = _FENCE.match(block) is not None or is_markdown_tail(block)
+        if candidate and containers is None:
+            containers = _Containers(body)  # only a body with Markdown blocks needs it
+        markdown = candidate and containers is not None and not containers.inside_at(start)
         yield ("markdown" if markdown else "html"), start, end
 
 
@@ -98,33 +102,37 @@ def is_markdown_tail(block: str) -> bool:
     )
 
 
-class _Tags:
-    """The open containers and tags of a body, followed from its start onwards."""
+class _Containers:
+    """Where a body's tags and open containers are, for asking about positions in order.
+
+    One regular expression finds the container tags; whether a position is inside
+    a tag is told by the last ``<`` before it and the ``>`` after that.
+    """
 
     def __init__(self, body: str) -> None:
-        self.tags = iter_tags(body)
-        self.pending: Tag | None = next(self.tags, None)
+        self.body = body
+        self.events = _CONTAINER_TAG.finditer(body)
+        self.pending = next(self.events, None)
         self.open: list[str] = []
 
     def inside_at(self, position: int) -> bool:
-        """True when ``position`` lies inside a tag or an open container."""
-        self.advance_to(position)
-        pending = self.pending
-        return bool(self.open) or (pending is not None and pending.start < position)
-
-    def advance_to(self, position: int) -> None:
-        while self.pending is not None and self.pending.end <= position:
-            self._follow(self.pending)
-            self.pending = next(self.tags, None)
-
-    def _follow(self, tag: Tag) -> None:
-        if tag.name not in _CONTAINERS:
-            return
-        if tag.kind == "open":
-            self.open.append(tag.name)
-        elif tag.kind == "close" and tag.name in self.open:
-            while self.open.pop() != tag.name:
-                pass
+        while self.pending is not None and self.pending.end() <= position:
+            closing, name = self.pending.group(1), self.pending.group(2).lower()
+            if not closing:
+                self.open.append(name)
+            elif name in self.open:
+                while self.open.pop() != name:
+                    pass
+            self.pending = next(self.events, None)
+        if self.open:
+            return True
+        body, opening = self.body, position
+        while True:  # the last "<" that could start a tag
+            opening = body.rfind("<", 0, opening)
+            if opening < 0:
+                return False
+            if _TAG_CHAR.match(body, opening + 1):
+                return body.find(">", opening, position) < 0
 
 
 # ---------------------------------------------------------------- Markdown bodies
@@ -132,9 +140,15 @@ class _Tags:
 
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
-    # block structure only: the inline rules cost as much again and are not needed here
+    # block structure only: the inline rules cost as much again and are not needed here;
+    # nor are reference definitions (the lines no token covers are Markdown all the same)
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
-    return parser.disable(["inline", "text_join"])
+    return parser.disable(["inline", "text_join", "reference"])
+
+
+def has_references(markdown_segments: Iterable[str]) -> bool:
+    """True when these segments define a link reference (``[label]: destination``)."""
+    return any("]:" in text and _REFERENCE.search(text) for text in markdown_segments)
 
 
 def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:

@@ -35,6 +35,7 @@ _LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight)\b")
 _HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
 _MORE = re.compile(r"<!--\s*more\b[^>]*?-->", re.I)
 _SHORTCODE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\[\]]{0,2000})?)\]")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 #: WordPress shortcodes that take no attributes and may stand alone
 _KNOWN_SHORTCODES = frozenset(
@@ -168,14 +169,44 @@ def _keep(body: str, start: int, end: int, placeholders: Placeholders) -> Found 
     return Found(start, end, placeholders.add(body[start:end], block=block))
 
 
-def _shortcode_at(body: str, at: int, placeholders: Placeholders, finder: _Finder) -> Found | None:
+def opens_shortcode(text: str, at: int) -> bool:
+    """True when the ``[`` at ``at`` would be read as a shortcode (kept as written, or
+    made code): text that must keep its backslash (``\\[php]``) to stay text."""
+    match = _shortcode_shape(text, at)
+    if match is None:
+        return False
+    closing, name, attributes = match.group(1), match.group(2), match.group(3)
+    key = name.lower()
+    return bool(
+        closing
+        or key in _CODE_LANGUAGES
+        or key in _GENERIC_CODE
+        or "=" in attributes
+        or key in _KNOWN_SHORTCODES
+        or "_" in key
+        or _closer(text, name, match.end(), _Finder(text))[0] >= 0
+    )
+
+
+def _shortcode_shape(body: str, at: int) -> re.Match[str] | None:
+    """The shortcode-shaped ``[name attributes]`` at ``at``, if it can be one."""
     match = _SHORTCODE.match(body, at)
     if match is None or body[match.end() : match.end() + 1] in ("(", "[", ":"):
         return None
+    attributes = match.group(3)
+    if "<" in attributes or ">" in attributes:
+        return None  # WordPress reads shortcodes between tags, never across one
+    if "\n" in attributes and _BLANK_LINE.search(attributes):
+        return None  # a shortcode's attributes may wrap, but not span paragraphs
+    return None if match.group(2).lower() == "caption" else match
+
+
+def _shortcode_at(body: str, at: int, placeholders: Placeholders, finder: _Finder) -> Found | None:
+    match = _shortcode_shape(body, at)
+    if match is None:
+        return None
     closing, name, attributes = match.group(1), match.group(2), match.group(3)
     key = name.lower()
-    if key == "caption":
-        return None
     if not closing and (key in _CODE_LANGUAGES or key in _GENERIC_CODE):
         code = _code_shortcode(body, match, key, placeholders, finder)
         if code is not None:
@@ -187,14 +218,15 @@ def _shortcode_at(body: str, at: int, placeholders: Placeholders, finder: _Finde
 
 
 def _closer(body: str, name: str, position: int, finder: _Finder) -> tuple[int, int]:
-    """The first ``[/name]`` (or jekyll-import's ``[&#47;name]``) after ``position``."""
-    plain = finder.find(f"[/{name}]", position)
-    escaped = finder.find(f"[&#47;{name}]", position)
-    candidates = [
-        (found, found + len(needle))
-        for found, needle in ((plain, f"[/{name}]"), (escaped, f"[&#47;{name}]"))
-        if found >= 0
-    ]
+    """The first ``[/name]`` (or jekyll-import's ``[&#47;name]``) after ``position``;
+    ``\\[/name]`` is text, no closer."""
+    candidates = []
+    for needle in (f"[/{name}]", f"[&#47;{name}]"):
+        found = finder.find(needle, position)
+        while found > 0 and backslashes_before(body, found) % 2:
+            found = body.find(needle, found + 1)
+        if found >= 0:
+            candidates.append((found, found + len(needle)))
     return min(candidates) if candidates else (-1, -1)
 
 
