@@ -37,7 +37,8 @@ MAX_TRIES = 64
 MAX_BLOCK = 20_000
 _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 #: what the converter escapes only because it may open a block where a line starts
-_LINE_MARKERS = frozenset(".)-+=>")
+_LINE_MARKERS = frozenset(".)-+=")
+_THEMATIC_BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
 #: what may stand before a block's start on its line: quote markers and list markers
 _CONTAINER_MARKERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
 _TAG_OR_AUTOLINK = re.compile(
@@ -109,15 +110,16 @@ def _verdict(plain: str, index: int, last_closer: int, references: bool) -> bool
     ``](``, ``][`` or ``]:`` starts (-1: none).
     """
     char = plain[index]
-    line = plain[plain.rfind("\n", 0, index) + 1 : index]
-    if char == "#":  # a heading's marker, or its closing sequence
-        at_start = _CONTAINER_MARKERS.fullmatch(line)
-        return None if at_start or line.lstrip(" \t>").startswith("#") else False
-    if char in _LINE_MARKERS:
+    line_start = plain.rfind("\n", 0, index) + 1
+    line = plain[line_start:index]
+    if char in "#>" or char in _LINE_MARKERS:
         # these open a block only where a block starts ("8." after "### " opens nothing)
-        if char in ".)":
-            line = line.rstrip("0123456789")
-        return None if _CONTAINER_MARKERS.fullmatch(line) else False
+        prefix = line.rstrip("0123456789") if char in ".)" else line
+        if _CONTAINER_MARKERS.fullmatch(prefix):
+            return _block_start_verdict(plain, index, line_start, prefix)
+        if char == "#" and line.lstrip(" \t>").startswith("#"):
+            return None  # a heading's closing sequence
+        return False
     if references and char in "[]":
         return True  # a definition elsewhere could make it a link: kept, unrendered
     if char == "[" and opens_shortcode(plain, index):
@@ -128,7 +130,9 @@ def _verdict(plain: str, index: int, last_closer: int, references: bool) -> bool
         return None if last_closer >= index else False
     if char in "*_":
         if _CONTAINER_MARKERS.fullmatch(line):
-            return None  # a list marker, a rule, or emphasis at a line start
+            if char == "*" and _block_start_verdict(plain, index, line_start, line):
+                return True  # a list item
+            return None  # a rule, or emphasis at a line start
         if plain.count(char) == 1:
             return False
         return None if _flanking(plain, index) else False
@@ -140,6 +144,49 @@ def _verdict(plain: str, index: int, last_closer: int, references: bool) -> bool
             return False
         return entity.group(1) is None or entity.group(1) + ";" in html.entities.html5
     return None
+
+
+def _block_start_verdict(plain: str, index: int, line_start: int, prefix: str) -> bool | None:
+    """The verdict on a marker where a block may start (after ``prefix``, the line's
+    quote and list markers): what it would open there is plain in most cases."""
+    char = plain[index]
+    line_end = plain.find("\n", index)
+    rest = plain[index + 1 : None if line_end < 0 else line_end]
+    spaced = rest[:1] in ("", " ", "\t")  # the marker stands alone, as markers must
+    if char == "#":
+        run = len(rest) - len(rest.lstrip("#")) + 1
+        return run <= 6 and rest[run - 1 : run] in ("", " ", "\t")  # an ATX heading
+    if char == ">":
+        return True  # a quote, wherever a block can start
+    if char in "-+*":
+        if spaced and rest.strip():
+            return True  # a list item: it interrupts a paragraph too
+        return None if not rest.strip(f"{char} \t") or char == "*" else False
+    if char == "=":
+        return None if not rest.strip("= \t") else False  # a setext underline?
+    digits = plain[line_start + len(prefix) : index]  # "." and ")" end a list number
+    if not digits or len(digits) > 9 or not spaced:
+        return False
+    # only a list starting at 1 interrupts a paragraph
+    return int(digits) == 1 or not _continues_paragraph(plain, line_start, prefix)
+
+
+_PARAGRAPH_LINE = re.compile(r"[^\s#|<`~]")
+
+
+def _continues_paragraph(plain: str, line_start: int, prefix: str) -> bool:
+    """True when the line at ``line_start`` continues the paragraph of the line above."""
+    if not line_start or prefix.strip(" \t>"):
+        return False  # the block's first line, or a list item's first line
+    previous_start = plain.rfind("\n", 0, line_start - 1) + 1
+    previous = plain[previous_start : line_start - 1]
+    markers = _CONTAINER_MARKERS.match(previous).group()
+    content = previous[len(markers) :]
+    return (
+        markers.count(">") == prefix.count(">")
+        and _PARAGRAPH_LINE.match(content) is not None
+        and not _THEMATIC_BREAK.fullmatch(content)
+    )
 
 
 def _flanking(text: str, index: int) -> bool:

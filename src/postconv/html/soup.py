@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import threading
+
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from postconv.html.tree import Element
+
+_SOUPS = threading.local()
+
+
+def _empty_soup() -> BeautifulSoup:
+    """One soup per thread, emptied for each conversion: making a new one costs more
+    than a small fragment's whole conversion."""
+    soup = getattr(_SOUPS, "soup", None)
+    if soup is None:
+        soup = _SOUPS.soup = BeautifulSoup("", "html.parser")
+    else:
+        soup.reset()
+    return soup
 
 
 def to_soup(root: Element) -> BeautifulSoup:
@@ -15,7 +30,7 @@ def to_soup(root: Element) -> BeautifulSoup:
     parse, no serialisation (which would also percent-encode
     ``{{ site.baseurl }}`` in URLs).
     """
-    soup = BeautifulSoup("", "html.parser")
+    soup = _empty_soup()
     builder = soup.builder
     last: PageElement = soup
     stack: list[tuple[Element | str, Tag]] = [(root, soup)]

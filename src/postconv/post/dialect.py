@@ -91,14 +91,16 @@ def decide(body: str, choice: str = "auto", name: str | None = None) -> Dialect:
     """The dialect of ``body``: ``choice`` unless it is ``auto``, else by content."""
     if choice in ("html", "markdown"):
         return choice  # type: ignore[return-value]
-    html, tags = _html_markup(body)
-    if not tags:
-        return "markdown"
     weight = _weight(name)
-    for markdown in _markdown_syntax(body):  # running totals: stop as soon as it is settled
-        if markdown * weight >= html:
-            return "markdown"
-    return "html"
+    syntax = _markdown_syntax(body)
+    markdown = next(syntax)
+    # both counts run only as far as the verdict needs (most bodies settle early)
+    for html in _html_markup(body):
+        while markdown * weight < html:
+            markdown = next(syntax, None)
+            if markdown is None:
+                return "html"
+    return "markdown"
 
 
 def _weight(name: str | None) -> float:
@@ -112,8 +114,9 @@ def _weight(name: str | None) -> float:
 
 def weigh(body: str) -> Evidence:
     """Count HTML markup and Markdown syntax in ``body`` (see the module docstring)."""
-    html, tags = _html_markup(body)
-    markdown = 0
+    html = tags = markdown = 0
+    for html in _html_markup(body):  # noqa: B007 - the last running total
+        tags = 1
     for markdown in _markdown_syntax(body):  # noqa: B007 - the last running total
         pass
     return Evidence(tags=tags, html=html, markdown=markdown)
@@ -147,12 +150,11 @@ def _without_tags(text: str) -> str:
     return _ANY_TAG.sub(" ", text) if "<" in text else text
 
 
-def _html_markup(body: str) -> tuple[int, int]:
-    """``(tags Markdown has a syntax for, any tag at all)`` outside code and kept-as-HTML
-    elements: counted by one regular expression, not a tag-by-tag walk."""
+def _html_markup(body: str) -> Iterator[int]:
+    """The running total of tags Markdown has a syntax for, outside code and
+    kept-as-HTML elements, at each tag (none: the body has no tag at all)."""
     code = code_ranges(body)
     index = markup = 0
-    any_tag = 0
     kept: list[str] = []
     for match in _COUNTED_TAG.finditer(body):
         start = match.start()
@@ -162,7 +164,6 @@ def _html_markup(body: str) -> tuple[int, int]:
             continue
         if body[start - 1 : start] == "\\" and backslashes_before(body, start) % 2:
             continue  # an escaped "<" is text
-        any_tag = 1
         closing, name = match.group(1), match.group(2).lower()
         if name in _KEPT_AS_HTML:
             if not closing:
@@ -172,7 +173,7 @@ def _html_markup(body: str) -> tuple[int, int]:
                     pass
         elif not kept and not closing and name in _HTML_MARKUP:
             markup += name != "br" or not _in_row_or_heading(body, start)
-    return markup, any_tag
+        yield markup
 
 
 def _in_row_or_heading(body: str, position: int) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable
+from functools import lru_cache
 
 _BACKTICKS = re.compile(r"`+")
 _FENCE_LINE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})", re.M)
@@ -28,13 +29,18 @@ def code_ranges(markdown: str) -> list[tuple[int, int]]:
     """Sorted ``(start, end)`` spans of fenced code and code spans in ``markdown``."""
     if "`" not in markdown and "~~~" not in markdown:
         return []
+    return list(_code_ranges(markdown))
+
+
+@lru_cache(maxsize=16)  # a body is read several times over (templates, dialect, segments)
+def _code_ranges(markdown: str) -> tuple[tuple[int, int], ...]:
     fences = _fenced_code(markdown)
     spans: list[tuple[int, int]] = []
     position = 0
     for start, end in [*fences, (len(markdown), len(markdown))]:
         spans.extend(_code_spans_by_paragraph(markdown, position, start))
         position = end
-    return sorted([*fences, *spans])
+    return tuple(sorted([*fences, *spans]))
 
 
 def repair_outside_code(markdown: str, repair: Callable[[str], str]) -> str:
@@ -62,8 +68,10 @@ def _code_spans_by_paragraph(markdown: str, start: int, end: int) -> list[tuple[
     position = start
     for blank in [*_BLANK_LINES.finditer(markdown, start, end), None]:
         stop = end if blank is None else blank.start()
-        for low, high in _leaf_stretches(markdown, position, stop):
-            spans.extend(_code_spans(markdown, low, high))
+        first = markdown.find("`", position, stop)  # a span needs two backticks at least
+        if first >= 0 and markdown.find("`", first + 1, stop) >= 0:
+            for low, high in _leaf_stretches(markdown, position, stop):
+                spans.extend(_code_spans(markdown, low, high))
         if blank is not None:
             position = blank.end()
     return spans

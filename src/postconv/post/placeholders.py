@@ -189,13 +189,18 @@ class Placeholders:
         return self._restore(markdown, separate_only=False)
 
     def _restore(self, markdown: str, separate_only: bool) -> str:
-        if self._token.search(markdown) is None:
-            return markdown
         for _ in range(len(self.items) + 1):  # a token's text may hold tokens itself
             before = markdown
-            markdown = self._block_line.sub(lambda m: self._line(m, separate_only), markdown)
-            markdown = self._shared_block.sub(lambda m: self._shared(m, separate_only), markdown)
-            markdown = self._spaced_token.sub(lambda m: self._inline(m, separate_only), markdown)
+            if self._block_open in markdown:
+                markdown = self._block_line.sub(lambda m: self._line(m, separate_only), markdown)
+            if self._block_open in markdown:
+                markdown = self._shared_block.sub(
+                    lambda m: self._shared(m, separate_only), markdown
+                )
+            if self._inline_open in markdown:
+                markdown = self._spaced_token.sub(
+                    lambda m: self._inline(m, separate_only), markdown
+                )
             if markdown == before:
                 break
         return markdown
