@@ -177,9 +177,10 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
         return frontmatter.split(frontmatter.normalise_newlines(text)).body
 
     work = {
-        "a": body_of,
-        "b": lambda text: markdownify.markdownify(body_of(text)),
-        "c": convert,
+        "a": lambda text, name: body_of(text),
+        "b": lambda text, name: markdownify.markdownify(body_of(text)),
+        # the file name, as migrate passes it: its extension is a hint to the body's dialect
+        "c": lambda text, name: convert(text, name=name),
     }[phase]
     posts = size = failed = 0
     started = time.perf_counter()
@@ -192,7 +193,7 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
         size += len(data)
         posts += 1
         try:
-            work(decode_post(data).text)
+            work(decode_post(data).text, os.path.basename(path))
         except PostconvError:
             failed += 1
         except Exception:  # a bug in the core: count it, as migrate does, and go on

@@ -41,6 +41,11 @@ CASES = [
         '<a href="//h.com/a">a</a><img src="//h.com/i.png">',
         '<a href="https://h.com/a">a</a><img src="https://h.com/i.png">',
     ),
+    (
+        clean.captions_before_tables,
+        "<table><caption>Sales</caption><colgroup><col></colgroup><tr><td>1</td></tr></table>x",
+        "<p>Sales</p><table><tr><td>1</td></tr></table>x",
+    ),
     (clean.join_source_lines, "<p>中文\n中文 and\nEnglish</p>", "<p>中文中文 and English</p>"),
     (clean.join_source_lines, "<pre>keep\nlines</pre>", "<pre>keep\nlines</pre>"),
     (clean.join_source_lines, "<pre><b>a\nb</b>\nc</pre>", "<pre><b>a\nb</b>\nc</pre>"),

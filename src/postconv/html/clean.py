@@ -284,6 +284,23 @@ def foster_stray_table_text(root: Element, options: Options) -> None:
             table.addprevious(fostered)
 
 
+def captions_before_tables(root: Element, options: Options) -> None:
+    """A table's ``<caption>`` becomes a paragraph just before it; ``<colgroup>`` goes.
+
+    A pipe table has no caption, and its first row must be the table's first
+    child to be read as the header; column groups only size the columns.
+    """
+    for table in _elements(root, "table"):
+        for part in [el for el in table if el.tag in ("caption", "colgroup", "col")]:
+            if part.tag == "caption":
+                part.tag = "p"
+                tree.detach(part)
+                part.tail = None
+                table.addprevious(part)
+            else:
+                tree.drop_tree(part)
+
+
 def _wrap_loose_cells(group: Element) -> None:
     row: Element | None = None
     for child in list(group):
@@ -669,6 +686,7 @@ PASSES: list[Pass] = [
     label_code_languages,
     wordpress_paragraphs,
     foster_stray_table_text,
+    captions_before_tables,
     repair_lists,
     bold_style_to_strong,
     unwrap_decorative,

@@ -379,10 +379,7 @@ class PostConverter(MarkdownConverter):
             return f"\n\n{text.strip()}\n\n" if text.strip() else ""
         keep = {"td": _TABLE_CELL_ATTRIBUTES, "th": _TABLE_CELL_ATTRIBUTES}
         rows = "\n".join(_clean_html(row, keep | _INLINE_HTML_ATTRIBUTES) for row in own_rows)
-        caption = el.find("caption", recursive=False)
-        title = self.process_tag(caption, parent_tags).strip() if caption is not None else ""
-        title = f"{title}\n\n" if title else ""
-        return f"\n\n{title}<table>\n{rows}\n</table>\n\n"
+        return f"\n\n<table>\n{rows}\n</table>\n\n"
 
     def convert_tr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes every column "---": the cells' alignment is lost
