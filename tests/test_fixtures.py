@@ -1,6 +1,9 @@
-"""Golden files: every ``fixtures/core/NAME.input.html`` converts to ``NAME.expected.md``.
+"""Golden files: every ``fixtures/core/NAME.input.*`` converts to ``NAME.expected.md``.
 
 One pair per behaviour; ``NAME.options.json`` holds the options a pair needs.
+``NAME.input.html`` is converted as stdin is, its body's dialect decided by
+content; ``NAME.input.md`` is converted under a ``.md`` file name, the
+extension hinting at the Markdown dialect as it does for a file on disk.
 Every expected file is also converted again and must not change (idempotence).
 """
 
@@ -18,7 +21,8 @@ from postconv.options import Options
 from postconv.pipeline import convert
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "core"
-CASES = sorted(path.name.removesuffix(".input.html") for path in FIXTURES.glob("*.input.html"))
+INPUTS = {path.name.partition(".input")[0]: path for path in FIXTURES.glob("*.input.*")}
+CASES = sorted(INPUTS)
 _md = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
@@ -31,6 +35,11 @@ def read(path: Path) -> str:
     return decode_post(path.read_bytes()).text
 
 
+def file_name_for(name: str) -> str | None:
+    """The name a post is converted under: none for ``.html`` inputs (as stdin)."""
+    return "post.md" if INPUTS[name].suffix == ".md" else None
+
+
 def test_there_is_a_fixture_pair_per_behaviour() -> None:
     assert len(CASES) >= 25
     for name in CASES:
@@ -39,15 +48,15 @@ def test_there_is_a_fixture_pair_per_behaviour() -> None:
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_converts_to_expected(name: str) -> None:
-    source = read(FIXTURES / f"{name}.input.html")
+    source = read(INPUTS[name])
     expected = read(FIXTURES / f"{name}.expected.md")
-    assert convert(source, options_for(name)).text == expected
+    assert convert(source, options_for(name), name=file_name_for(name)).text == expected
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_fixture_output_is_a_fixed_point(name: str) -> None:
     expected = read(FIXTURES / f"{name}.expected.md")
-    result = convert(expected, options_for(name))
+    result = convert(expected, options_for(name), name=file_name_for(name))
     assert result.text == expected
     assert not result.changed
 
