@@ -57,6 +57,8 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
         if part.kind == "html":
             markdown = block_markdown(placeholders.html(part.text), options)
             pieces = [drop_needless_backslashes(b, references) for b in _blocks_of(markdown)]
+        elif part.kind == "code":
+            pieces = [part.text]
         else:
             markdown = repair_outside_code(part.text, repair_escaped_slashes)
             converted = convert_inline_html(markdown, options, placeholders)

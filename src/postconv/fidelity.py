@@ -124,7 +124,7 @@ def source_words(body: str, body_choice: str = "auto", name: str | None = None) 
                 marked.append(f"{_MARK}{len(blocks)}{_MARK_END}")
                 blocks.append(_block_html(item, placeholders, env))
         fragment = "".join(marked)
-        if part.kind == "markdown":
+        if part.kind != "html":  # Markdown, or a Markdown body's indented code
             fragment = _md.render(_SHORTCODE_TAGS.sub(" ", fragment), env)
         fragments.append(_MARKED.sub(lambda m, found=blocks: found[int(m.group(1))], fragment))
     return _LABELS.sub("", "".join(html_words(_SHORTCODE_TAGS.sub(" ", f)) for f in fragments))

@@ -160,7 +160,18 @@ def _island_markdown(
     )
     before = markdown[start - 1] if start else ""
     after = markdown[end] if end < len(markdown) else ""
-    return text.restore(inline_markdown(placeholders.html(source), options, before, after))
+    converted = text.restore(inline_markdown(placeholders.html(source), options, before, after))
+    stripped = converted.rstrip(" \t\n")
+    if stripped.endswith("\\") and backslashes_before(stripped, len(stripped)) % 2:
+        # a hard break the island ends with, as for a lone <br>: HTML's where the line
+        # goes on, none where the paragraph ends, Markdown's where a line follows
+        line, _, following = markdown[end:].partition("\n")
+        if not only_tags(line):
+            return stripped[:-1] + "<br>"
+        if only_tags(following.split("\n", 1)[0]):
+            return stripped[:-1].rstrip()
+        return stripped
+    return converted
 
 
 def _stand_for(text: Placeholders, piece: str) -> str:

@@ -531,7 +531,20 @@ def drop_empty(root: Element, options: Options) -> None:
             for descendant in element.iter()
         ):
             continue
+        if element.tag in _INLINE_TAGS and _separates_words(element):
+            element.tail = " " + (element.tail or "")  # a<i> </i>b still reads "a b"
         tree.drop_tree(element)
+
+
+def _separates_words(element: Element) -> bool:
+    """An empty inline element holding a space, between two words that are not CJK
+    (Chinese and Japanese put no space between words: there it is an editor's slip)."""
+    if not any(char.isspace() for char in element.xpath("string()")):
+        return False
+    previous = element.getprevious()
+    before = (previous.tail if previous is not None else element.getparent().text) or ""
+    after = element.tail or ""
+    return not (before and after and t.is_cjk(before[-1]) and t.is_cjk(after[0]))
 
 
 def unnest_emphasis(root: Element, options: Options) -> None:

@@ -33,9 +33,14 @@ _BRUSH = re.compile(r"\bbrush\s*:\s*([\w+#.-]+)", re.I)
 _LINE_NUMBERS = re.compile(r"^[\d\s.:]*\d[\d\s.:]*$")
 _LINE_CLASS = re.compile(r"(?:^|[\s-])line(?:$|\s)")
 _CODE_CELL_CLASS = re.compile(r"code", re.I)
+_HIGHLIGHTER = re.compile(r"syntaxhighlighter|crayon-syntax|wp_syntax|geshi", re.I)
+_CHROME = re.compile(r"(?:^|\s)(?:toolbar|crayon-toolbar|crayon-info|crayon-plain-wrap)(?:$|\s)")
 _BR_IN_CODE = etree.XPath(".//br[ancestor::pre or ancestor::code]")
 _BLOCKS_IN_CODE = etree.XPath(".//pre//p | .//pre//div | .//code//p | .//code//div")
 _LOOSE_CODE = etree.XPath(".//code[not(ancestor::pre)]")
+_NBSP_IN_CODE = etree.XPath(
+    ".//pre//text()[contains(., '\u00a0')] | .//code//text()[contains(., '\u00a0')]"
+)
 
 
 def code_language(element: Element, bare_names: bool = True) -> str:
@@ -67,10 +72,38 @@ def highlighter_tables_to_code(root: Element, options: Options) -> None:
             continue
         pre = tree.new("pre", text="\n".join(lines))
         language = _table_language(table)
+        wrapper = _highlighter_wrapper(table)
+        if wrapper is not None:
+            language = language or _named_language(wrapper)
+            _drop_chrome(wrapper)
         if language:
             pre.set("class", f"language-{language}")
         pre.tail = table.tail
         table.getparent().replace(table, pre)
+
+
+def _highlighter_wrapper(table: Element) -> Element | None:
+    """The element a highlighter wrapped its table in (``div.syntaxhighlighter``…)."""
+    for ancestor in list(table.iterancestors())[:3]:
+        if _HIGHLIGHTER.search(ancestor.get("class") or ""):
+            return ancestor
+    return None
+
+
+def _named_language(wrapper: Element) -> str:
+    """The language a highlighter's toolbar names (Crayon: ``span.crayon-language``)."""
+    for label in wrapper.iter():
+        if "crayon-language" in (label.get("class") or "").split():
+            name = tree.text_of(label).strip().lower()
+            return name if re.fullmatch(r"[\w+#.-]+", name) else ""
+    return ""
+
+
+def _drop_chrome(wrapper: Element) -> None:
+    """Toolbars, info bars and the plain-text copy a highlighter adds around the code."""
+    for element in [el for el in wrapper.iter() if _CHROME.search(el.get("class") or "")]:
+        if element.getparent() is not None:
+            tree.drop_tree(element)
 
 
 def _highlighted_lines(table: Element) -> list[str] | None:
@@ -117,7 +150,8 @@ def _code_text(element: Element) -> str:
 
 
 def _table_language(table: Element) -> str:
-    for element in (table, *list(table.iterancestors())[:3]):
+    """Named by the table, a wrapper, or the code inside (GeSHi's ``<pre class="php">``)."""
+    for element in (table, *list(table.iterancestors())[:3], *table.iter("pre", "code")):
         language = code_language(element)
         if language:
             return language
@@ -125,11 +159,15 @@ def _table_language(table: Element) -> str:
 
 
 def code_line_breaks(root: Element, options: Options) -> None:
-    """In code, ``<br>`` ends a line and paragraph tags stand for blank lines.
+    """In code, ``<br>`` ends a line, paragraph tags stand for blank lines, and a
+    no-break space is a space.
 
     A ``<br>`` followed by a line break is one line break, not two: editors
-    write both, and readers expect one line per line of code.
+    write both, and readers expect one line per line of code. WordPress's
+    visual editor indents with ``&nbsp;``, which no compiler reads as a space.
     """
+    for text in _NBSP_IN_CODE(root):
+        _replace_text(text, text.replace("\u00a0", " "))
     for br in _BR_IN_CODE(root):
         tail = br.tail or ""
         br.tail = "\n" + (tail[1:] if tail.startswith("\n") else tail)
@@ -137,6 +175,14 @@ def code_line_breaks(root: Element, options: Options) -> None:
     for block in reversed(_BLOCKS_IN_CODE(root)):
         _separate(block, "\n\n" if block.tag == "p" else "\n")
         tree.drop_tag(block)
+
+
+def _replace_text(text: etree._ElementUnicodeResult, value: str) -> None:
+    """Set a text node found by XPath: an element's text or a child's tail."""
+    if text.is_text:
+        text.getparent().text = value
+    else:
+        text.getparent().tail = value
 
 
 def _separate(block: Element, separator: str) -> None:

@@ -182,12 +182,15 @@ def _title(title: str | None) -> str:
 
 def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]], pre: bool = False) -> str:
     """Serialise ``tag`` with only the attributes in ``keep`` (by tag name), on one line
-    (code in ``<pre>`` keeps its lines, but no blank one: it would end the HTML block)."""
+    (code in ``<pre>`` keeps its lines; a blank one, which would end the HTML block, is
+    written ``&#10;``)."""
     if isinstance(tag, NavigableString):
         if tag.parent.name in _EMBEDS:
             return ""  # fallback content of an embed: browsers show the embed instead
-        text = _BLANK_LINES.sub("\n", str(tag)) if pre else re.sub(r"\s+", " ", str(tag))
-        return html_escape(inline_tokens(text), quote=False)
+        if pre:
+            text = html_escape(inline_tokens(str(tag)), quote=False)
+            return _BLANK_LINES.sub(_blank_lines_as_entities, text)
+        return html_escape(inline_tokens(re.sub(r"\s+", " ", str(tag))), quote=False)
     attributes = "".join(
         f' {name}="{html_escape(_one_line(tag[name]))}"' if tag[name] else f" {name}"
         for name in keep.get(tag.name, ())
@@ -200,6 +203,12 @@ def _clean_html(tag: Tag, keep: dict[str, tuple[str, ...]], pre: bool = False) -
     if tag.name in ("td", "th"):
         inner = inner.strip()
     return f"<{tag.name}{attributes}>{inner}</{tag.name}>"
+
+
+def _blank_lines_as_entities(match: re.Match[str]) -> str:
+    """``\\n\\n  x`` → ``\\n&#10;  x``: the same lines of code, and no blank line."""
+    lines = match.group().split("\n")
+    return "\n" + "&#10;" * (len(lines) - 2) + lines[-1]
 
 
 def _one_line(value: object) -> str:
@@ -236,6 +245,9 @@ def _is_simple_table(table: Tag) -> bool:
         if cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"]):
             return False
     return bool(table.find("tr"))
+
+
+_CODE_SPANS = frozenset({"code", "kbd", "samp"})
 
 
 class PostConverter(MarkdownConverter):
@@ -428,6 +440,8 @@ class PostConverter(MarkdownConverter):
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes a space in headings and table cells: a line they have no
         # Markdown for, and CommonMark shows as HTML
+        if parent_tags & _CODE_SPANS:
+            return "\n"  # a code span shows a line end as a space; a "\" would show as is
         if "_inline" in parent_tags and "_noformat" not in parent_tags:
             return "<br>"
         return super().convert_br(el, text, parent_tags)

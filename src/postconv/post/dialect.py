@@ -52,7 +52,23 @@ _ANY_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
 _COUNTED_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*(?=[\s/>])(?=[^<>]*>)|!--)")
 _BLOCKS = re.compile(r"^[ \t]*\S.*(?:\n[ \t]*\S.*)*", re.M)
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.M)
-_HTML_BLOCK_START = re.compile(r" {0,3}<(?![a-zA-Z][\w+.-]*:[^\s<>]*>)(?:[A-Za-z/!?])")
+_BLOCK_TAG_NAMES = (
+    "address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd"
+    "|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset"
+    "|h[1-6]|head|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol"
+    "|optgroup|option|p|param|search|section|summary|table|tbody|td|tfoot|th|thead|title"
+    "|tr|track|ul"
+)
+_ATTRIBUTES = r"""(?:\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*"""
+#: CommonMark's HTML block starts (kinds 1 to 7): a line that starts with any other
+#: tag (``<strong>2. Gzip</strong>``) starts a paragraph, Markdown like any other
+_HTML_BLOCK_START = re.compile(
+    r" {0,3}(?:<(?:pre|script|style|textarea)(?:[\s>]|$)|<!--|<\?|<![A-Za-z]|<!\[CDATA\["
+    rf"|</?(?:{_BLOCK_TAG_NAMES})(?:[\s>]|/>|$)"
+    rf"|(?:<[A-Za-z][A-Za-z0-9-]*{_ATTRIBUTES}\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*(?:\n|$))",
+    re.I,
+)
+_FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
 _TABLE_DELIMITER_ROW = re.compile(
     r"^(?:\|[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|"  # | --- | (one column or more)
     r"|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?)[ \t]*$",  # --- | ---
@@ -136,6 +152,11 @@ def _markdown_syntax(body: str) -> Iterator[int]:
             continue
         if _HTML_BLOCK_START.match(text):
             continue
+        inner_fence = _FENCE_LINE.search(text, 1)
+        if inner_fence:  # a fence interrupts a paragraph
+            fence = _fence_state(text[inner_fence.start() :], None)
+            text = text[: inner_fence.start()]
+            markdown += 3
         if is_markdown_tail(text):  # but a table in a quote is no digest line
             markdown += 3 * len(_TABLE_DELIMITER_ROW.findall(_QUOTE_MARKER.sub("", text)))
             yield markdown
@@ -147,7 +168,9 @@ def _markdown_syntax(body: str) -> Iterator[int]:
 
 
 def _without_tags(text: str) -> str:
-    return _ANY_TAG.sub(" ", text) if "<" in text else text
+    """Tags out of the way (an attribute's underscores are no emphasis), each left as
+    a mark that is not a space: ``<b>1) Be patient</b>`` starts no list item."""
+    return _ANY_TAG.sub("\ufffc", text) if "<" in text else text
 
 
 def _html_markup(body: str) -> Iterator[int]:

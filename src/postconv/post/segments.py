@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -31,7 +31,7 @@ from markdown_it import MarkdownIt
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.tags import iter_tags
 
-Kind = Literal["html", "markdown"]
+Kind = Literal["html", "markdown", "code"]  # code: a Markdown body's indented code block
 
 #: elements whose content may hold blank lines that belong to them (not p or li:
 #: WordPress leaves those unclosed, and they must not swallow the Markdown tail)
@@ -54,6 +54,11 @@ _STARTS_WITH_TAG = re.compile(rf"[ \t]*<(?!{_AUTOLINK[1:]})[A-Za-z/!?]")
 _CONTAINER_TAG = re.compile(r"<(/?)(" + "|".join(sorted(_CONTAINERS)) + r")\b[^>]*>", re.I)
 _TAG_CHAR = re.compile(r"[A-Za-z/!?]")
 _REFERENCE = re.compile(r"^[ \t>]*\[[^\]\n]+\]:[ \t]*\S", re.M)
+# a start tag with attributes (a candidate: the tag grammar decides), and a blank line
+_START_TAG_CANDIDATE = re.compile(r"<[A-Za-z][\w-]*\s[^<>]*>")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: elements whose content is one line of text: Markdown blocks do not stand inside them
+_ONE_LINE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ class Segment:
     text: str
 
 
-def segment(body: str, dialect: Kind) -> list[Segment]:
+def segment(body: str, dialect: Literal["html", "markdown"]) -> list[Segment]:
     """Split ``body`` into consecutive HTML and Markdown segments (exact slices)."""
     spans = _markdown_spans(body) if dialect == "markdown" else _html_spans(body)
     segments: list[Segment] = []
@@ -154,23 +159,38 @@ def has_references(markdown_segments: Iterable[str]) -> bool:
 def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
     offsets = _line_offsets(body)
     blocks = [
-        (token.type == "html_block", offsets[token.map[0]], _line_end(body, offsets, token.map[1]))
+        (token.type, offsets[token.map[0]], _line_end(body, offsets, token.map[1]))
         for token in _block_parser().parse(body)
         if token.level == 0 and token.map is not None and token.nesting >= 0
     ]
+    tags_across = _tags_across_blank_lines(body)
+    closings: dict[str, int] = {}
     position = 0
     index = 0
     while index < len(blocks):
-        is_html, start, end = blocks[index]
+        kind, start, end = blocks[index]
+        is_html = kind == "html_block"
         if body[position:start].strip():  # lines no token covers: reference definitions
             yield "markdown", *_trimmed(body, position, start)
         index += 1
+        if kind == "code_block":  # indented code: whatever it holds, it is not HTML
+            yield "code", start, end
+            position = end
+            continue
+        while tags_across and index < len(blocks) and _cut_inside(tags_across, start, end):
+            end = blocks[index][2]  # a tag a blank line runs through is one tag
+            index += 1
+            is_html = is_html or _STARTS_WITH_TAG.match(body, start) is not None
         if is_html:
             open_elements = _open_elements(body, start, end, [])
             while open_elements and index < len(blocks):
                 _, next_start, next_end = blocks[index]
                 separated = "\n" in body[end + 1 : next_start].replace(" ", "").replace("\t", "")
-                if separated and not _STARTS_WITH_TAG.match(body, next_start):
+                if (
+                    separated
+                    and not _STARTS_WITH_TAG.match(body, next_start)
+                    and not _closes_later(body, next_start, open_elements[-1], closings)
+                ):
                     break
                 open_elements = _open_elements(body, next_start, next_end, open_elements)
                 end = next_end
@@ -179,6 +199,40 @@ def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
         position = end
     if body[position:].strip():
         yield "markdown", *_trimmed(body, position, len(body))
+
+
+def _tags_across_blank_lines(body: str) -> list[tuple[int, int]]:
+    """Spans of the tags a blank line runs through (``<img alt="a\\n\\nb">``)."""
+    spans: list[tuple[int, int]] = []
+    if not _BLANK_LINE.search(body):
+        return spans
+    for candidate in _START_TAG_CANDIDATE.finditer(body):
+        if not _BLANK_LINE.search(candidate.group()):
+            continue
+        tag = next(iter_tags(body, candidate.start(), candidate.end(), raw_text=False), None)
+        if tag is not None and tag.start == candidate.start() and tag.end == candidate.end():
+            spans.append((tag.start, tag.end))
+    return spans
+
+
+def _cut_inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """True when a block ``start``–``end`` ends inside one of these tags (in order,
+    never overlapping) that starts in it."""
+    index = bisect.bisect_left(spans, (end, end)) - 1
+    return index >= 0 and start <= spans[index][0] < end < spans[index][1]
+
+
+def _closes_later(body: str, position: int, name: str, closings: dict[str, int]) -> bool:
+    """True when ``name`` is a heading whose end tag comes after ``position``: its
+    text set off by blank lines is still the heading's. ``closings`` remembers the
+    end tags found (the positions asked about only grow)."""
+    if name not in _ONE_LINE:
+        return False
+    found = closings.get(name)
+    if found is None or 0 <= found < position:
+        match = re.compile(rf"</{name}\s*>", re.I).search(body, position)
+        found = closings[name] = match.start() if match else -1
+    return found >= 0
 
 
 def _trimmed(body: str, start: int, end: int) -> tuple[int, int]:
@@ -217,6 +271,7 @@ def _line_end(body: str, offsets: list[int], line: int) -> int:
 
 
 _RAW_START = re.compile(r"(<(pre|script|style|textarea)(?=[\s>/]))", re.I)
+_TABLE_TAG = re.compile(r"<(/?)table(?=[\s>/])[^<>]*>", re.I)
 
 
 def raw_html_blocks(body: str) -> list[tuple[int, int]]:
@@ -230,28 +285,64 @@ def raw_html_blocks(body: str) -> list[tuple[int, int]]:
     """
     code = code_ranges(body)
     code_starts = [low for low, _ in code]
+
+    def in_code(offset: int) -> bool:
+        inside = bisect.bisect_right(code_starts, offset) - 1
+        return inside >= 0 and offset < code[inside][1]
+
+    tables = _Tables(body, in_code) if "<table" in body.lower() else None
     closings: dict[str, list[tuple[int, int]]] = {}
     spans: list[tuple[int, int]] = []
     position = 0
     for match in _RAW_START.finditer(body):
         start, name = match.start(1), match.group(2).lower()
-        inside = bisect.bisect_right(code_starts, start) - 1
-        if start < position or (inside >= 0 and start < code[inside][1]):
+        if start < position or in_code(start):
             continue
         if backslashes_before(body, start) % 2 or not _is_start_tag(body, start):
             continue
-        line_start = body.rfind("\n", 0, start) + 1
-        if start > line_start and _STARTS_WITH_TAG.match(body, line_start):
-            continue  # after other tags on an HTML line: part of that HTML block
         if name not in closings:
             closings[name] = [m.span() for m in re.finditer(rf"</{name}\s*>", body, re.I)]
         ends = closings[name]
         index = bisect.bisect_left(ends, (start, start))
         if index == len(ends):
             continue
-        spans.append((start, ends[index][1]))
-        position = ends[index][1]
+        table = tables.enclosing(start, ends[index][1]) if tables is not None else None
+        if table is not None:  # a <pre> in a cell (a highlighter's gutter table): the table
+            start, end = table
+        else:
+            line_start = body.rfind("\n", 0, start) + 1
+            if start > line_start and _STARTS_WITH_TAG.match(body, line_start):
+                continue  # after other tags on an HTML line: part of that HTML block
+            end = ends[index][1]
+        spans.append((start, end))
+        position = end
     return spans
+
+
+class _Tables:
+    """The outermost ``<table>`` elements of a body, as ``(start, end)`` spans."""
+
+    def __init__(self, body: str, in_code: Callable[[int], bool]) -> None:
+        self.spans: list[tuple[int, int]] = []
+        depth, opened = 0, 0
+        for match in _TABLE_TAG.finditer(body):
+            if in_code(match.start()):
+                continue
+            if not match.group(1):
+                if depth == 0:
+                    opened = match.start()
+                depth += 1
+            elif depth:
+                depth -= 1
+                if depth == 0:
+                    self.spans.append((opened, match.end()))
+        self.starts = [start for start, _ in self.spans]
+
+    def enclosing(self, start: int, end: int) -> tuple[int, int] | None:
+        index = bisect.bisect_right(self.starts, start) - 1
+        if index >= 0 and self.spans[index][1] >= end:
+            return self.spans[index]
+        return None
 
 
 def _is_start_tag(body: str, start: int) -> bool:

@@ -1,0 +1,115 @@
+"""Backslashes only where they change what CommonMark shows: which are dropped, which kept."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from postconv.html.needless import MAX_BLOCK, drop_needless_backslashes
+
+_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+DROPPED = [
+    ("brackets that make no link", "\\[修改桌面背景\\]", "[修改桌面背景]"),
+    ("a number after a heading marker", "### 8\\. Flash", "### 8. Flash"),
+    ("a parenthesis mid-line", "**1\\) Be patient** mid", "**1) Be patient** mid"),
+    ("a lone underscore", "^\\_^", "^_^"),
+    ("underscores inside a word", "snake\\_case\\_name", "snake_case_name"),
+    ("a spaced asterisk", "a \\* b", "a * b"),
+    ("asterisks that cannot pair", "f(\\*args, \\*\\*kw)", "f(*args, **kw)"),
+    ("a dash mid-line", "a \\- b", "a - b"),
+    ("a > mid-line", "a \\> b", "a > b"),
+    ("a < that opens no tag", "a \\< b", "a < b"),
+    ("an & that opens no entity", "\\&foo;", "&foo;"),
+    ("a hash that opens no heading", "\\#hashtag", "#hashtag"),
+    ("a later list number continues the paragraph", "text\n2\\. continues", "text\n2. continues"),
+    ("a bracket before a link", "\\[not\\] and [link](u)", "[not] and [link](u)"),
+    ("a bracket after a link", "[link](u) and \\[not\\]", "[link](u) and [not]"),
+    ("an escaped backslash before a letter", "x\\\\y", "x\\y"),
+    ("pluses that open no list", "\\+\\+i", "++i"),
+    ("the same text from a bare line", "\\[a\\] b", "[a] b"),
+]
+
+KEPT = [
+    ("an ordered list at a line start", "1\\. 这不是列表"),
+    ("a parenthesised list number", "1\\) x"),
+    ("a list that may start anywhere", "2020\\. year"),
+    ("a first-item list interrupts a paragraph", "text\n1\\. interrupts"),
+    ("a heading", "\\# 这不是标题"),
+    ("a quote", "\\> quote"),
+    ("a bullet", "\\- item"),
+    ("a plus bullet", "\\+ x"),
+    ("an asterisk bullet", "\\* x"),
+    ("a setext underline", "a\n\\==="),
+    ("a heading's closing hashes", "## h \\#"),
+    ("a tag", "\\<b> tag"),
+    ("an autolink", "\\<http://a.com>"),
+    ("an email autolink", "\\<a@b.com>"),
+    ("an entity", "\\&amp;"),
+    ("a named entity", "\\&copy;"),
+    ("a pipe in a table cell", "| a \\| b |\n|---|---|\n| c | d |"),
+    ("a shortcode that would be read", "\\[php]"),
+    ("a backslash in a code span", "`a\\*b`"),
+    ("a heading in a quote", "> \\# h"),
+    ("a list in a list item", "- 1\\. x"),
+]
+
+PARTLY = [
+    ("emphasis keeps its opening escape", "\\*a\\*", "\\*a*"),
+    ("strong keeps both opening escapes", "\\*\\*bold\\*\\*", "\\*\\*bold**"),
+    ("a link keeps its opening bracket", "\\[x\\](u)", "\\[x](u)"),
+    ("a rule keeps the first asterisk", "\\*\\*\\*", "\\***"),
+    ("an image keeps its bracket, not its bang", "\\!\\[x\\](y)", "!\\[x](y)"),
+    ("the first list number only", "2\\. not first\n3\\. list", "2\\. not first\n3. list"),
+]
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"), [pytest.param(*c[1:], id=c[0]) for c in DROPPED + PARTLY]
+)
+def test_needless_backslashes_are_dropped(block: str, expected: str) -> None:
+    assert drop_needless_backslashes(block) == expected
+
+
+@pytest.mark.parametrize("block", [pytest.param(c[1], id=c[0]) for c in KEPT])
+def test_needed_backslashes_are_kept(block: str) -> None:
+    assert drop_needless_backslashes(block) == block
+
+
+def test_brackets_keep_their_backslashes_when_the_document_defines_references() -> None:
+    assert drop_needless_backslashes("\\[x\\] y", references=True) == "\\[x\\] y"
+    assert drop_needless_backslashes("\\[x\\] y") == "[x] y"
+
+
+def test_a_block_too_long_to_check_keeps_its_backslashes() -> None:
+    block = "x" * MAX_BLOCK + " \\[a\\]"
+    assert drop_needless_backslashes(block) == block
+
+
+_PIECES = ["\\[", "\\]", "\\*", "\\_", "\\.", "\\)", "\\-", "\\+", "\\<", "\\&", "\\`", "\\!"]
+_PIECES += ["\\|", "\\=", "\\~", "\\>", "a", "b", "1", " ", "(u)", "[", "]", "*", "_", "`", "-"]
+_PIECES += ["amp;", "x:", "@"]
+_HASHES = ["#", "\\#"]
+
+
+def _lines(pieces: list[str]) -> st.SearchStrategy[list[str]]:
+    line = st.lists(st.sampled_from(pieces), max_size=8).map("".join)
+    return st.lists(
+        line.map(lambda text: text.lstrip(" ")), min_size=1, max_size=3
+    )  # no indented code
+
+
+#: every line of a block under the same container prefix (no lazy continuation lines);
+#: no "#" in list items (a heading's closing "#" there is a known open problem)
+_BLOCK = st.one_of(
+    st.tuples(st.sampled_from(["", "> "]), _lines(_PIECES + _HASHES)),
+    st.tuples(st.sampled_from(["- ", "> - ", "1. "]), _lines(_PIECES)),
+).map(lambda block: "\n".join(block[0] + line for line in block[1]))
+
+
+@settings(max_examples=300)
+@given(_BLOCK)
+def test_dropping_backslashes_never_changes_the_rendering(block: str) -> None:
+    assert _md.render(drop_needless_backslashes(block)) == _md.render(block)
