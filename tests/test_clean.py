@@ -42,6 +42,12 @@ CASES = [
         '<a href="https://h.com/a">a</a><img src="https://h.com/i.png">',
     ),
     (
+        clean.unwrap_layout_tables,
+        '<table class="box"><tr><td><p>a</p><table><tr><td>1</td><td>2</td></tr></table>'
+        "</td></tr></table>",
+        "<div><p>a</p><table><tr><td>1</td><td>2</td></tr></table></div>",
+    ),
+    (
         clean.captions_before_tables,
         "<table><caption>Sales</caption><colgroup><col></colgroup><tr><td>1</td></tr></table>x",
         "<p>Sales</p><table><tr><td>1</td></tr></table>x",

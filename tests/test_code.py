@@ -54,9 +54,21 @@ def test_bare_names_can_be_ignored() -> None:
 
 LABELS = [
     (
+        "Crayon's lang:x class",
+        '<pre class="lang:php decode:true">x</pre>',
+        '<pre class="language-php">x</pre>',
+    ),
+    ("Crayon's lang:default names none", '<pre class="lang:default">x</pre>', "<pre>x</pre>"),
+    (
+        "WP-Syntax's lang attribute",
+        '<pre lang="javascript" line="1">x</pre>',
+        '<pre lang="javascript" line="1" class="language-javascript">x</pre>',
+    ),
+    ("a human language's lang attribute", '<pre lang="en">x</pre>', '<pre lang="en">x</pre>'),
+    (
         "from the inner <code>",
         '<pre><code class="language-go">x</code></pre>',
-        '<pre class="language-go"><code class="language-go">x</code></pre>',
+        '<pre class="language-go"><code>x</code></pre>',
     ),
     (
         "from a wrapper's prefixed class",

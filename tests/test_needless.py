@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from postconv.html.needless import MAX_BLOCK, drop_needless_backslashes
+from postconv.html.needless import MAX_BLOCK, drop_needless_backslashes, reference_labels
 
 _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
@@ -30,6 +30,11 @@ DROPPED = [
     ("an escaped backslash before a letter", "x\\\\y", "x\\y"),
     ("pluses that open no list", "\\+\\+i", "++i"),
     ("the same text from a bare line", "\\[a\\] b", "[a] b"),
+    ("a number in emphasis at a line start", "*2\\) Run* it.", "*2) Run* it."),
+    ("a list number in emphasis", "*1\\. First*", "*1. First*"),
+    ("a hash in emphasis at a line start", "*\\# Return Output*", "*# Return Output*"),
+    ("a dash before a hash is no bullet", "-\\# x", "-# x"),
+    ("a hash in a list item's text", "- a \\# b", "- a # b"),
 ]
 
 KEPT = [
@@ -50,10 +55,27 @@ KEPT = [
     ("an entity", "\\&amp;"),
     ("a named entity", "\\&copy;"),
     ("a pipe in a table cell", "| a \\| b |\n|---|---|\n| c | d |"),
-    ("a shortcode that would be read", "\\[php]"),
+    ("a shortcode that would be read", "\\[php]x[/php]"),
     ("a backslash in a code span", "`a\\*b`"),
     ("a heading in a quote", "> \\# h"),
     ("a list in a list item", "- 1\\. x"),
+    ("a heading's closing hash in a list item", "- ### Ticket \\#"),
+    ("a heading's closing hash, not an empty heading", "- #\\#"),
+    ("a heading's closing hash in a quoted list", "> 1. ## h \\#"),
+    ("an asterisk ending a thematic break", "** \\*"),
+    ("a dash ending a thematic break", "-- \\-"),
+    ("an underscore ending a thematic break", "__ \\_"),
+    ("a thematic break in a list item", "> - ** \\*"),
+    ("a > that would close a comment", "<!-- a --\\>"),
+    ("a dash that would close a comment", "<!-- a \\-->"),
+    ("a backslash in an autolink is its URL's", "<http://a.com/~user/\\*star*>"),
+    ("a backslash in a lone autolink", "<http://a.com/\\_x>"),
+    ("a backslash ending an autolink", "<http://x\\>"),
+    ("a backslash in an attribute", 'a <span title="x\\_y">b</span>'),
+    ("a backslash in a comment", "<!-- \\[x -->"),
+    ("a backslash in an HTML block", "<div>\na \\_ b\n</div>"),
+    ("a backslash in an HTML block in a list", "- <div>\n  a \\_ b\n  </div>"),
+    ("a backslash in a tag across a quote's lines", "> <b t='<b t='\n> \\['>"),
 ]
 
 PARTLY = [
@@ -78,9 +100,41 @@ def test_needed_backslashes_are_kept(block: str) -> None:
     assert drop_needless_backslashes(block) == block
 
 
-def test_brackets_keep_their_backslashes_when_the_document_defines_references() -> None:
+def test_brackets_keep_their_backslashes_when_the_document_defines_unknown_references() -> None:
     assert drop_needless_backslashes("\\[x\\] y", references=True) == "\\[x\\] y"
+    assert drop_needless_backslashes("\\[x\\] y", references=False) == "[x] y"
     assert drop_needless_backslashes("\\[x\\] y") == "[x] y"
+
+
+_DEFINITIONS = "[1]: http://x\n[Foo  Bar]: /fb\n> [q]: /q\n[x\\]y]: /xy\n\n[not]:\n"
+
+#: (block, expected): brackets next to the labels of _DEFINITIONS
+REFERENCED = [
+    ("a label no one defined", "\\[via [X](http://a.com/)\\]", "[via [X](http://a.com/)]"),
+    ("a defined label is a link", "\\[1\\] and \\[2\\]", "\\[1] and [2]"),
+    ("a label matched as CommonMark does", "\\[foo\nbar\\] x", "\\[foo\nbar] x"),
+    ("a label in a quote", "\\[Q\\]", "\\[Q]"),
+    ("a label with an escaped bracket", "[x\\]y] \\[z\\]", "[x\\]y] [z]"),
+    ("a collapsed reference", "\\[1\\]\\[\\]", "\\[1][]"),
+    ("a full reference", "\\[see\\]\\[1\\]", "[see]\\[1]"),
+    ("not a definition", "\\[not\\]", "[not]"),
+]
+
+
+def test_reference_labels_are_normalised_as_commonmark_matches_them() -> None:
+    labels = reference_labels(["text [1] here", _DEFINITIONS, "    [code]: /c"])
+    assert labels == {"1", "FOO BAR", "Q", "X\\]Y"}
+    assert reference_labels([]) == frozenset()
+
+
+@pytest.mark.parametrize(("block", "expected"), [pytest.param(*c[1:], id=c[0]) for c in REFERENCED])
+def test_brackets_keep_their_backslashes_only_next_to_a_defined_label(
+    block: str, expected: str
+) -> None:
+    labels = reference_labels([_DEFINITIONS])
+    result = drop_needless_backslashes(block, labels)
+    assert _md.render(f"{result}\n\n{_DEFINITIONS}") == _md.render(f"{block}\n\n{_DEFINITIONS}")
+    assert result == expected
 
 
 def test_a_block_too_long_to_check_keeps_its_backslashes() -> None:
@@ -90,8 +144,8 @@ def test_a_block_too_long_to_check_keeps_its_backslashes() -> None:
 
 _PIECES = ["\\[", "\\]", "\\*", "\\_", "\\.", "\\)", "\\-", "\\+", "\\<", "\\&", "\\`", "\\!"]
 _PIECES += ["\\|", "\\=", "\\~", "\\>", "a", "b", "1", " ", "(u)", "[", "]", "*", "_", "`", "-"]
-_PIECES += ["amp;", "x:", "@"]
-_HASHES = ["#", "\\#"]
+_PIECES += ["amp;", "x:", "@", "#", "\\#", "**", "--", "__", "<http://a/", "<b t='", "'>"]
+_PIECES += ["<!-- ", " -->", "<div>"]
 
 
 def _lines(pieces: list[str]) -> st.SearchStrategy[list[str]]:
@@ -101,11 +155,9 @@ def _lines(pieces: list[str]) -> st.SearchStrategy[list[str]]:
     )  # no indented code
 
 
-#: every line of a block under the same container prefix (no lazy continuation lines);
-#: no "#" in list items (a heading's closing "#" there is a known open problem)
-_BLOCK = st.one_of(
-    st.tuples(st.sampled_from(["", "> "]), _lines(_PIECES + _HASHES)),
-    st.tuples(st.sampled_from(["- ", "> - ", "1. "]), _lines(_PIECES)),
+#: every line of a block under the same container prefix (no lazy continuation lines)
+_BLOCK = st.tuples(
+    st.sampled_from(["", "> ", "- ", "* ", "> - ", "1. ", "> 1. "]), _lines(_PIECES)
 ).map(lambda block: "\n".join(block[0] + line for line in block[1]))
 
 
@@ -113,3 +165,20 @@ _BLOCK = st.one_of(
 @given(_BLOCK)
 def test_dropping_backslashes_never_changes_the_rendering(block: str) -> None:
     assert _md.render(drop_needless_backslashes(block)) == _md.render(block)
+
+
+_LABELS = ["a", "A  b", "x\\]y", "1"]
+_LABEL_PIECES = ["\\[", "\\]", "[", "]", "a", "b", "x", "y", "1", " ", "\\]y", "(u)", ":", "\\*"]
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(st.sampled_from(_LABEL_PIECES), max_size=10).map("".join),
+    st.sets(st.sampled_from(_LABELS)),
+)
+def test_dropping_backslashes_never_changes_the_rendering_with_definitions(
+    block: str, defined: set[str]
+) -> None:
+    definitions = "".join(f"\n[{label}]: /{number}" for number, label in enumerate(defined))
+    result = drop_needless_backslashes(block, reference_labels([definitions]))
+    assert _md.render(f"{result}\n{definitions}") == _md.render(f"{block}\n{definitions}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from postconv.post.placeholders import Placeholders
 from postconv.post.templates import opens_shortcode, protect
@@ -48,6 +50,21 @@ RECOGNISED = [
     ("known wordpress shortcode alone", "[toc]", ["[toc]"]),
     ("paired wordpress shortcode", "[embed]http://y.com/v[/embed]", ["[embed]", "[/embed]"]),
     ("unknown name, but paired", "[foo]x[/foo]", ["[foo]", "[/foo]"]),
+    (
+        "wordpress.com's name=value form",
+        "[youtube=http://y.com/w?v=a&amp;w=640] [/x]",
+        ["[youtube=http://y.com/w?v=a&amp;w=640]", "[/x]"],
+    ),
+    (
+        "a shortcode followed by its closer",
+        '[audio mp3="x.mp3"][/audio]',
+        ['[audio mp3="x.mp3"]', "[/audio]"],
+    ),
+    (
+        "shortcodes side by side",
+        '[contact-form][contact-field label="N" /][/contact-form]',
+        ["[contact-form]", '[contact-field label="N" /]', "[/contact-form]"],
+    ),
     ("excerpt marker", "a<!--more-->b", ["<!--more-->"]),
 ]
 
@@ -70,6 +87,9 @@ NOT_TEMPLATES = [
     ("an ordinary comment", "<!-- note -->"),
     ("brackets across a tag", "[b <i>x</i>]"),
     ("attributes spanning a blank line", '[gallery ids="1\n\n2"]'),
+    ("name=value of an unknown name", "[name=value]"),
+    ("code language names never closed", "[[WikiWord]] or [[Perl]] or [python]."),
+    ("a known name as a link's text", "[gallery][1]"),
 ]
 
 
@@ -111,6 +131,12 @@ def test_a_template_alone_on_its_line_is_a_block_token() -> None:
     placeholders = Placeholders()
     protect("text\n{% include a.html %}\nmore {{ b }} text", placeholders)
     assert [item.block for item in placeholders.items] == [True, False]
+
+
+def test_a_block_template_knows_the_indentation_its_lines_hold() -> None:
+    placeholders = Placeholders()
+    protect("1. a\n   {% raw %}\n   x\n   {% endraw %}\n\t{% include b %}", placeholders)
+    assert [item.indent for item in placeholders.items] == ["   ", "\t"]
 
 
 def test_the_excerpt_marker_goes_on_a_line_of_its_own() -> None:
@@ -172,8 +198,17 @@ def test_a_code_shortcode_mid_paragraph_splits_it() -> None:
 @pytest.mark.parametrize(
     ("text", "opens"),
     [
-        ("[php]", True),  # a code shortcode's name
-        ("[sourcecode]", True),
+        ("[php]x[/php]", True),  # a code shortcode, with its closer
+        ("[sourcecode]x[/sourcecode]", True),
+        ("[code lang=py]", True),  # attributes, though never closed
+        ("[php]", False),  # a code shortcode's name, never closed: text
+        ("[sourcecode]", False),
+        ("[python]] or [[perl]]", False),
+        ("[youtube=http://y.com/w?v=a&amp;w=1]", True),  # WordPress.com's [name=value]
+        ("[unknown=value]", False),
+        ('[audio mp3="x.mp3"][/audio]', True),  # followed by its closer, not a label
+        ("[contact-form][contact-field a=b /][/contact-form]", True),
+        ("[gallery][1]", False),  # a reference link
         ("[/anything]", True),  # a closing shortcode
         ("[gallery]", True),  # a known WordPress shortcode
         ("[a b=c]", True),  # attributes
@@ -191,7 +226,27 @@ def test_opens_shortcode(text: str, opens: bool) -> None:
     assert opens_shortcode(text, 0) is opens
 
 
+#: text made of shortcode-shaped pieces: names of each kind, closers, links, labels
+SHORTCODE_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *("[php]", "[/php]", "[&#47;php]", "[code lang=py]", "[/code]", "[gallery]"),
+            *("[youtube=u&amp;v]", "[name=v]", "[foo]", "[/foo]", "[my_x]", "[a b=c]"),
+            *("[caption]", "[1]", "[", "]", "(u)", ":", " ", "x", "\n", "\n\n", "<b>"),
+        ]
+    ),
+    max_size=16,
+).map("".join)
+
+
+@given(SHORTCODE_TEXT)
+def test_opens_shortcode_agrees_with_protect(text: str) -> None:
+    for at in (index for index, char in enumerate(text) if char == "["):
+        protected = protect(text[at:], Placeholders())
+        assert opens_shortcode(text, at) is (protected[:1] in ("\ue000", "\ue002")), at
+
+
 def test_opens_shortcode_looks_at_the_given_position() -> None:
-    text = "Type [php] to start"
+    text = "Type [php] to start, [/php] to end"
     assert opens_shortcode(text, text.index("["))
     assert not opens_shortcode(text, 0)

@@ -17,17 +17,18 @@ import re
 from dataclasses import dataclass, replace
 
 from postconv.html.fragments import block_markdown
-from postconv.html.needless import drop_needless_backslashes
+from postconv.html.needless import drop_needless_backslashes, reference_labels
 from postconv.inline_html import convert_inline_html
 from postconv.options import Options
 from postconv.post.dialect import Dialect
 from postconv.post.markdown_code import repair_outside_code
 from postconv.post.placeholders import Placeholders
 from postconv.post.reading import read
-from postconv.post.segments import has_references, markdown_blocks, segment
-from postconv.text import repair_escaped_slashes, strip_edges
+from postconv.post.segments import markdown_blocks, segment
+from postconv.text import fence_for, repair_escaped_slashes, strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_LIST_START = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _INNER_LINE = re.compile(r"\n([^\n]*)")
 #: what kind of block a line opens (indented lines continue the block above them)
 _BLOCK_KIND = re.compile(
@@ -51,23 +52,52 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
     reading = read(body, options.body, name)
     placeholders = reading.placeholders
     _convert_html_items(placeholders, options)
-    references = has_references(p.text for p in reading.segments if p.kind == "markdown")
+    references = reference_labels(p.text for p in reading.segments if p.kind == "markdown")
     blocks: list[str] = []
     for part in reading.segments:
         if part.kind == "html":
             markdown = block_markdown(placeholders.html(part.text), options)
-            pieces = [drop_needless_backslashes(b, references) for b in _blocks_of(markdown)]
+            pieces = [
+                drop_needless_backslashes(b, references, expand=placeholders.restore)
+                for b in _blocks_of(markdown)
+            ]
         elif part.kind == "code":
-            pieces = [part.text]
+            pieces = [_fenced(part.text) if _ends_in_list(blocks) else part.text]
         else:
             markdown = repair_outside_code(part.text, repair_escaped_slashes)
-            converted = convert_inline_html(markdown, options, placeholders)
+            converted = convert_inline_html(markdown, options, placeholders, references)
             # a Markdown segment is one top-level block, unless its HTML changed that
             pieces = [converted] if converted == part.text else _blocks_of(converted)
         if placeholders.has_separate(pieces):
             pieces = _blocks_of(placeholders.restore_separate("\n\n".join(pieces)))
         blocks.extend(_tidy(block) for block in pieces)
     return Body([block for block in blocks if strip_edges(block)], placeholders, reading.dialect)
+
+
+def _fenced(indented: str) -> str:
+    """An indented code block as a fenced one: after a list (HTML converted to one),
+    its indentation would make it the last item's content."""
+    code = "\n".join(_outdented(line) if line.strip() else "" for line in indented.split("\n"))
+    fence = fence_for(code)
+    return f"{fence}\n{code}\n{fence}"
+
+
+def _ends_in_list(blocks: list[str]) -> bool:
+    """True when the last of ``blocks`` belong to a list (an item, and its indented
+    paragraphs after it)."""
+    for block in reversed(blocks):
+        if not block[:1].isspace():
+            return _LIST_START.match(block) is not None
+    return False
+
+
+def _outdented(line: str) -> str:
+    """``line`` without the four columns of indentation that made it code."""
+    column = index = 0
+    while index < len(line) and column < 4 and line[index] in " \t":
+        column = column + 1 if line[index] == " " else (column // 4 + 1) * 4
+        index += 1
+    return line[index:]
 
 
 def _blocks_of(markdown: str) -> list[str]:

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 
 from postconv.html.fragments import inline_markdown
+from postconv.html.needless import drop_needless_backslashes
 from postconv.options import Options
 from postconv.post.islands import (
     guard_line_start,
@@ -42,8 +44,17 @@ _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _TEXT_LT = "\ue003"
 
 
-def convert_inline_html(markdown: str, options: Options, placeholders: Placeholders) -> str:
-    """``markdown`` with its inline HTML converted and everything else as written."""
+def convert_inline_html(
+    markdown: str,
+    options: Options,
+    placeholders: Placeholders,
+    references: Collection[str] | bool | None = None,
+) -> str:
+    """``markdown`` with its inline HTML converted and everything else as written.
+
+    ``references``: the link labels the post defines, for the escapes an island's
+    conversion wrote (only those the rendering needs stay).
+    """
     spans = islands(markdown)
     if not spans:
         return markdown
@@ -68,6 +79,8 @@ def convert_inline_html(markdown: str, options: Options, placeholders: Placehold
             end += 1
         if not needs_blocks and converted:
             converted = line.guard(pieces, converted, _line_around(markdown, start))
+            if "\\" in converted:
+                converted = _needed_escapes(markdown, start, end, converted, references)
         pieces.append(island if needs_blocks else converted)
         line.follow(pieces)
         position = end
@@ -109,6 +122,25 @@ class _Line:
             index += 1
         pieces[index] = pieces[index][:offset] + "\\" + pieces[index][offset:]
         return converted
+
+
+def _needed_escapes(
+    markdown: str,
+    start: int,
+    end: int,
+    converted: str,
+    references: Collection[str] | bool | None,
+) -> str:
+    """The island's Markdown with only the backslashes its paragraph needs (read with
+    the island in its place; the author's own escapes around it are not touched)."""
+    found = markdown.rfind("\n\n", 0, start)
+    paragraph_start = 0 if found < 0 else found + 2
+    found = markdown.find("\n\n", end)
+    paragraph_end = len(markdown) if found < 0 else found
+    before, after = markdown[paragraph_start:start], markdown[end:paragraph_end]
+    within = (len(before), len(before) + len(converted))
+    checked = drop_needless_backslashes(before + converted + after, references, within)
+    return checked[len(before) : len(checked) - len(after)]
 
 
 def _whole_block(markdown: str, start: int, end: int) -> bool:

@@ -36,6 +36,10 @@ _LINE_START = re.compile(
 )
 
 
+# a GFM table's delimiter row: only "-", ":", "|" and spaces, with a pipe and a dash
+_DELIMITER_ROW = re.compile(r"^([ \t]*)([|:-])(?=[-:| \t]*$)(?=[^\n]*\|)(?=[^\n]*-)", re.M)
+
+
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 MAX_HEADING_WIDTH = 80
 MAX_CAPTION_WIDTH = 80
@@ -167,8 +171,10 @@ def repair_escaped_slashes(source: str) -> str:
 
 def escape_line_starts(text: str) -> str:
     """Backslashes for the markers that would start a block where a line of ``text``
-    starts: ``# ``, ``> ``, ``- ``, ``+ ``, ``1. ``, a ``=``/``-`` underline."""
-    return _LINE_START.sub(_escape_line_start, text)
+    starts: ``# ``, ``> ``, ``- ``, ``+ ``, ``1. ``, a ``=``/``-`` underline, and a
+    line under which the line before would be a table's header (``--- | ---``)."""
+    text = _LINE_START.sub(_escape_line_start, text)
+    return _DELIMITER_ROW.sub(r"\1\\\2", text) if "|" in text else text
 
 
 def _escape_line_start(match: re.Match[str]) -> str:

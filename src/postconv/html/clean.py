@@ -24,6 +24,7 @@ from postconv.html.nesting import DISPLAY_NONE, INVISIBLE_TAGS, flatten_deep_htm
 from postconv.html.paragraphs import blank_lines_to_paragraphs
 from postconv.html.tree import Element
 from postconv.options import Options
+from postconv.post.placeholders import holds_token
 
 #: deeper trees are flattened: markdownify recurses twice per level (limit 1000)
 MAX_DEPTH = 100
@@ -284,6 +285,30 @@ def foster_stray_table_text(root: Element, options: Options) -> None:
             table.addprevious(fostered)
 
 
+def unwrap_layout_tables(root: Element, options: Options) -> None:
+    """A table of one cell around blocks (paragraphs, code, another table) is a box
+    drawn around content, not data: the content stands on its own (a one-cell pipe
+    table would make it a header, and code in it a mess)."""
+    for table in reversed(_elements(root, "table")):
+        cells = [el for el in table.iter("td", "th") if _owner_table(el) is table]
+        if len(cells) != 1 or not any(el.tag in _BLOCK_CONTENT for el in cells[0].iter()):
+            continue
+        for part in [el for el in table.iter(*_TABLE_PARTS) if _owner_table(el) is table]:
+            if part.tag == "caption":
+                part.tag = "p"
+            elif part.tag in ("colgroup", "col"):
+                tree.drop_tree(part)
+            else:
+                tree.drop_tag(part)
+        table.tag = "div"
+        for name in list(table.attrib):
+            del table.attrib[name]
+
+
+def _owner_table(element: Element) -> Element | None:
+    return next(element.iterancestors("table"), None)
+
+
 def captions_before_tables(root: Element, options: Options) -> None:
     """A table's ``<caption>`` becomes a paragraph just before it; ``<colgroup>`` goes.
 
@@ -498,8 +523,12 @@ def _edge_breaks(root: Element) -> set[Element]:
 
 
 def strip_edge_space(root: Element, options: Options) -> None:
-    """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go."""
+    """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go
+    (not in code, where a block's spaces are its lines' indentation)."""
+    in_code = set(_IN_CODE(root))
     for block in _elements(root, *BLOCK_TAGS):
+        if block in in_code:
+            continue
         while len(block) and block[-1].tag == "br" and not t.strip_edges(block[-1].tail or ""):
             tree.drop_tree(block[-1])
         while len(block) and block[0].tag == "br" and not t.strip_edges(block.text or ""):
@@ -677,6 +706,7 @@ def _is_plain_short_line(element: Element, max_width: int) -> bool:
     text = _text_of(element)
     return (
         bool(text)
+        and not holds_token(text)  # a template (a gallery, an embed) is no caption
         and t.width(text) <= max_width
         and not any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element)
         and not t.ends_sentence(text)
@@ -699,6 +729,7 @@ PASSES: list[Pass] = [
     label_code_languages,
     wordpress_paragraphs,
     foster_stray_table_text,
+    unwrap_layout_tables,
     captions_before_tables,
     repair_lists,
     bold_style_to_strong,

@@ -28,7 +28,11 @@ KNOWN_LANGUAGES = frozenset(
     | {"clojure", "fortran", "groovy", "julia", "nginx", "apache", "ini", "toml", "dockerfile"}
     | {"plaintext", "text", "awk", "sed", "tcl", "vb", "vbnet", "asm", "nasm", "coffeescript"}
 )
-_LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang|highlight-source|highlight)-([\w+#.-]+)")
+_LANGUAGE_CLASS = re.compile(
+    r"(?:^|\s)(?:(?:language|lang|highlight-source|highlight)-|lang:)([\w+#.-]+)"
+)  # lang:x is Crayon's (<pre class="lang:php decode:true">)
+#: what highlighters write when no language was chosen
+_NO_LANGUAGE = frozenset({"default", "none", "nohighlight", "no-highlight"})
 _BRUSH = re.compile(r"\bbrush\s*:\s*([\w+#.-]+)", re.I)
 _LINE_NUMBERS = re.compile(r"^[\d\s.:]*\d[\d\s.:]*$")
 _LINE_CLASS = re.compile(r"(?:^|[\s-])line(?:$|\s)")
@@ -48,10 +52,14 @@ def code_language(element: Element, bare_names: bool = True) -> str:
     for name in ("data-lang", "data-language"):
         if element.get(name):
             return element.get(name, "").strip().lower()
+    lang = (element.get("lang") or "").strip().lower()
+    if lang in KNOWN_LANGUAGES:  # WP-Syntax's <pre lang="php">; lang="en" is a human one
+        return lang
     classes = element.get("class") or ""
     found = _LANGUAGE_CLASS.search(classes) or _BRUSH.search(classes)
     if found:
-        return found.group(1).lower()
+        language = found.group(1).lower()
+        return "" if language in _NO_LANGUAGE else language
     if bare_names:
         for name in classes.lower().split():
             if name in KNOWN_LANGUAGES:
@@ -262,8 +270,9 @@ def label_code_languages(root: Element, options: Options) -> None:
                 break
             candidates.append((parent, False))
             parent = parent.getparent()
-        for element, bare in candidates:
-            language = code_language(element, bare)
-            if language:
-                pre.set("class", f"language-{language}")
-                break
+        language = next(filter(None, (code_language(el, bare) for el, bare in candidates)), "")
+        for element in (pre, code):  # the converter reads the language from here only
+            if element is not None:
+                element.attrib.pop("class", None)
+        if language:
+            pre.set("class", f"language-{language}")

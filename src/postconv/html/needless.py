@@ -7,18 +7,25 @@ each gets a backslash. Most would not: ``[修改桌面背景]`` is no link, ``8.
 takes away every backslash whose removal leaves the rendering unchanged.
 
 Two ways decide. Cheap rules settle the plain cases without rendering: a
-bracket with no ``](``, ``][`` or ``]:`` after it (and no reference definition
-to meet), the only ``*`` or ``_`` of a block away from a line start, a list or
+bracket with no ``](``, ``][`` or ``]:`` after it (and no ``[label]`` the post
+defines), the only ``*`` or ``_`` of a block away from a line start, a list or
 heading marker where no block can start, a ``<`` that starts no tag and no
 autolink, an ``&`` that starts no entity. The rest is checked for real: the
 block is rendered with markdown-it-py (CommonMark with GFM tables and
-strikethrough, as the output is read; an image's alt with its markup) and each
-remaining backslash is taken away, the last first (of ``\\*a\\*`` the opening
-one stays, where the reader expects it), when the rendering stays the same.
+strikethrough, as the output is read; an image's alt with its markup; the
+post's reference definitions the block may use) and each remaining backslash
+is taken away, the last first (of ``\\*a\\*`` the opening one stays, where the
+reader expects it), when the rendering stays the same.
+
+A backslash in code, in raw HTML (a tag, a comment, an HTML block) or in an
+autolink is no escape: CommonMark keeps it as written (in an autolink's URL,
+as ``%5C``), so it is never touched.
 
 A block with more such escapes than :data:`MAX_TRIES`, or longer than
 :data:`MAX_BLOCK`, keeps them: the check costs one rendering per backslash,
-and must stay linear in the size of a post.
+and must stay linear in the size of a post. A block with raw HTML is rendered
+with all the cheap verdicts applied, as a check: raw HTML may run on where the
+rules cannot follow it (a tag across a quote's lines).
 """
 
 from __future__ import annotations
@@ -26,9 +33,13 @@ from __future__ import annotations
 import bisect
 import html.entities
 import re
+from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
+from markdown_it.common.html_re import HTML_TAG_RE
+from markdown_it.common.utils import normalizeReference
 
 from postconv.post.markdown_code import code_ranges
 from postconv.post.templates import opens_shortcode
@@ -40,11 +51,24 @@ _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 _LINE_MARKERS = frozenset(".)-+=")
 _THEMATIC_BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
 #: what may stand before a block's start on its line: quote markers and list markers
-_CONTAINER_MARKERS = re.compile(r"(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))*[ \t]*")
+#: (a list marker is followed by a blank or the line's end)
+_CONTAINER_MARKERS = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?![^ \t\n])))*[ \t]*")
+#: the same, and the character after them: read with it, a "*" before "2)" is no bullet
+_CONTAINER_MARKERS_THEN = re.compile(_CONTAINER_MARKERS.pattern + r"[^\n]")
 _TAG_OR_AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|!|\?|[A-Za-z][\w+.-]*:[^\s<>]*>|[^\s<>@]+@)"
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0-9]{1,31});)")
+#: what CommonMark keeps as written, backslashes and all: a URL autolink, inline raw HTML
+_AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*>")
+#: what may start raw HTML or an autolink, which the cheap rules do not read through
+_RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+#: a line where an HTML block may start (after quote and list markers)
+_HTML_BLOCK_START = re.compile(r"^[ \t>*+\-0-9.)]*<", re.M)
+#: the rest of a line that may end a thematic break, by the character it is made of
+_RULE_TAIL = {char: re.compile(rf"[{char} \t]*(?:\n|\Z)") for char in "*-_"}
+#: a bracketed text with no bracket inside: where a reference link's label stands
+_LABEL = re.compile(r"\[([^\[\]]*)\]")
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +76,13 @@ def _renderer() -> MarkdownIt:
     renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     renderer.add_render_rule("image", _image_with_marked_up_alt)
     return renderer
+
+
+@lru_cache(maxsize=1)
+def _block_parser() -> MarkdownIt:
+    """The renderer's block structure only (HTML blocks, reference definitions)."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    return parser.disable(["inline", "text_join"])
 
 
 def _image_with_marked_up_alt(self, tokens, idx, options, env) -> str:
@@ -63,36 +94,76 @@ def _image_with_marked_up_alt(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-def drop_needless_backslashes(block: str, references: bool = False) -> str:
+def reference_labels(texts: Iterable[str]) -> frozenset[str]:
+    """The link reference labels these Markdown texts define, normalised as CommonMark
+    matches them (case folded, whitespace collapsed): what ``references`` takes."""
+    labels: set[str] = set()
+    for text in texts:
+        if "]:" in text:
+            env: dict = {}
+            _block_parser().parse(text, env)
+            labels.update(env.get("references", ()))
+    return frozenset(labels)
+
+
+def drop_needless_backslashes(
+    block: str,
+    references: Collection[str] | bool | None = None,
+    within: tuple[int, int] | None = None,
+    expand: Callable[[str], str] | None = None,
+) -> str:
     """``block`` without the escaping backslashes that change nothing once rendered.
 
-    ``references``: the document defines link references (a ``[x]`` may then be a
-    link): its brackets keep their backslashes.
+    ``references``: the link reference labels the document defines
+    (:func:`reference_labels`): a ``[label]`` may then be a link, and the block is
+    rendered with those it may use. ``True``: it defines some, unknown: brackets keep
+    their backslashes. ``False`` or ``None``: it defines none.
+    ``within``: only the backslashes of ``block[start:end]`` may go (the rest is an
+    author's Markdown, kept as written). ``expand``: what the block reads as once its
+    tokens are put back (a template's ``[`` may close an emphasis): it is rendered so.
     """
     if "\\" not in block or len(block) > MAX_BLOCK:
         return block
-    code = code_ranges(block)  # a backslash in code is code
+    low, high = within or (0, len(block))
+    literal = _literal_ranges(block)  # a backslash in code, raw HTML or an autolink is kept
     escapes = [
         match.start()
-        for match in _ESCAPE.finditer(block)
-        if _escaping(block, match.start()) and not _inside(code, match.start())
+        for match in _ESCAPE.finditer(block, low, high)
+        if _escaping(block, match.start()) and not _inside(literal, match.start())
     ]
     if not escapes:
         return block
     plain = _without(block, escapes, set())
-    last_closer = max(plain.rfind(closer) for closer in ("](", "][", "]:"))
+    definitions = _definitions_used(plain, references)
+    # a bracket is no link's by the rules (False), or one a definition makes a link may
+    # hold it (None: rendered with those definitions), or the definitions are unknown
+    brackets = True if definitions is None else None if definitions else False
+    marks = _Marks(
+        last_closer=max(plain.rfind(closer) for closer in ("](", "][", "]:")),
+        first_angle=plain.find("<"),
+        brackets=brackets,
+    )
     verdicts = {
-        index: _verdict(plain, index - number, last_closer, references)
-        for number, index in enumerate(escapes)
+        index: _verdict(plain, index - number, marks) for number, index in enumerate(escapes)
     }
     doubtful = {index for index, verdict in verdicts.items() if verdict is None}
     needed = {index for index, verdict in verdicts.items() if verdict is True}
-    if not doubtful or len(doubtful) > MAX_TRIES:
+    if len(doubtful) > MAX_TRIES or (not doubtful and not _RAW_HTML.search(plain)):
         return _without(block, escapes, doubtful | needed)
-    render = _renderer().render
+
+    def render(text: str) -> str:  # a fresh env each time: the block may define labels too
+        text = expand(text) if expand is not None else text
+        return _renderer().render(text, {"references": dict(definitions or {})})
+
     wanted = render(block)
     if render(_without(block, escapes, needed)) == wanted:
         return _without(block, escapes, needed)  # none of the doubtful ones was needed
+    if render(_without(block, escapes, doubtful | needed)) != wanted:
+        # a rule was wrong: raw HTML runs on where the rules do not follow it (a tag
+        # across a quote's lines): then every backslash is doubtful
+        doubtful = set(escapes) - needed
+        if len(doubtful) > MAX_TRIES:
+            return block
     kept: set[int] = doubtful | needed
     for position in sorted(doubtful, reverse=True):
         kept.discard(position)
@@ -101,35 +172,121 @@ def drop_needless_backslashes(block: str, references: bool = False) -> str:
     return _without(block, escapes, kept)
 
 
-def _verdict(plain: str, index: int, last_closer: int, references: bool) -> bool | None:
+def _definitions_used(plain: str, references: Collection[str] | bool | None) -> dict | None:
+    """The reference definitions a ``[label]`` of the block may use, as markdown-it's
+    env holds them (each its own destination, so that two stay apart); None when they
+    are unknown (``references`` is True).
+
+    A label is compared loosely, backslashes left out: a rendering settles the rest.
+    """
+    if references is True:
+        return None
+    if not references or "[" not in plain:
+        return {}
+    labels, bracketed = _loose_labels(
+        references if isinstance(references, frozenset) else frozenset(references)
+    )
+    used = {labels[key] for match in _LABEL.finditer(plain) if (key := _loose(match[1])) in labels}
+    if bracketed:  # a label with escaped brackets in it: looked for as it is
+        whole = _loose(plain)
+        used.update(labels[key] for key in bracketed if key in whole)
+    return {
+        normalizeReference(label): {"href": f"#{number}", "title": ""}
+        for number, label in enumerate(sorted(used))
+    }
+
+
+@lru_cache(maxsize=4)  # once per post, not once per block
+def _loose_labels(references: frozenset[str]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Each label by its loose form; the loose forms that hold a bracket."""
+    labels = {_loose(label): label for label in references}
+    return labels, tuple(key for key in labels if "[" in key or "]" in key)
+
+
+def _loose(label: str) -> str:
+    return normalizeReference(label.replace("\\", ""))
+
+
+def _literal_ranges(block: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint ``(start, end)`` spans where a backslash is kept as written:
+    code, HTML blocks, inline raw HTML and autolinks."""
+    ranges = code_ranges(block)
+    if "<" not in block:
+        return ranges
+    if _HTML_BLOCK_START.search(block):
+        lines = [0, *(index + 1 for index, char in enumerate(block) if char == "\n")]
+        lines.append(len(block) + 1)
+        ranges += [
+            (lines[token.map[0]], lines[token.map[1]] - 1)
+            for token in _block_parser().parse(block)
+            if token.type == "html_block" and token.map
+        ]
+    position = block.find("<")
+    while position >= 0:
+        found = None
+        if _escaping(block, position):
+            found = _AUTOLINK.match(block, position) or HTML_TAG_RE.match(block, position)
+        if found:
+            ranges.append((position, found.end()))
+        position = block.find("<", found.end() if found else position + 1)
+    return _merged(ranges)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+class _Marks(NamedTuple):
+    """What the cheap rules need to know of the whole block (``plain``, below)."""
+
+    #: where the last ``](``, ``][`` or ``]:`` starts (-1: none)
+    last_closer: int
+    #: where the first ``<`` stands (-1: none): after it, a ``>`` or ``-`` may end a tag
+    first_angle: int
+    #: False when no reference definition can make a ``[label]`` of the block a link,
+    #: None when one may, True when the definitions are unknown
+    brackets: bool | None
+
+
+def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
     """Whether a backslash is needed, by a rule that needs no rendering: False
     (needless), True (needed), None (only a rendering can tell).
 
     ``plain`` is the block with every escaping backslash taken out; ``index`` is
-    where the escaped character stands in it; ``last_closer`` where its last
-    ``](``, ``][`` or ``]:`` starts (-1: none).
+    where the escaped character stands in it.
     """
     char = plain[index]
     line_start = plain.rfind("\n", 0, index) + 1
     line = plain[line_start:index]
+    if char in "*-_" and _in_rule(plain, index, line_start):
+        return None  # "** *" is a thematic break, "** \\*" is not
     if char in "#>" or char in _LINE_MARKERS:
         # these open a block only where a block starts ("8." after "### " opens nothing)
         prefix = line.rstrip("0123456789") if char in ".)" else line
-        if _CONTAINER_MARKERS.fullmatch(prefix):
+        if _only_markers(plain, line_start, line_start + len(prefix)):
             return _block_start_verdict(plain, index, line_start, prefix)
-        if char == "#" and line.lstrip(" \t>").startswith("#"):
-            return None  # a heading's closing sequence
+        content = _CONTAINER_MARKERS.match(plain, line_start).end()
+        if char == "#" and plain.startswith("#", content):
+            return None  # a heading's closing sequence (in a quote or a list item too)
+        if char in "->" and -1 < marks.first_angle < index:
+            return None  # "<!-- a --\\>" is no comment, "<!-- a -->" is one
         return False
-    if references and char in "[]":
-        return True  # a definition elsewhere could make it a link: kept, unrendered
     if char == "[" and opens_shortcode(plain, index):
         return True  # "[php]" as text: without it, a second run would see a shortcode
+    if char in "[]" and marks.brackets is not False:
+        return marks.brackets  # a definition could make it a link: kept, or rendered with it
     if char == "[":
-        return None if last_closer > index else False
+        return None if marks.last_closer > index else False
     if char == "]":  # it may close a link whose text runs on to a later "]("
-        return None if last_closer >= index else False
+        return None if marks.last_closer >= index else False
     if char in "*_":
-        if _CONTAINER_MARKERS.fullmatch(line):
+        if _only_markers(plain, line_start, index):
             if char == "*" and _block_start_verdict(plain, index, line_start, line):
                 return True  # a list item
             return None  # a rule, or emphasis at a line start
@@ -144,6 +301,26 @@ def _verdict(plain: str, index: int, last_closer: int, references: bool) -> bool
             return False
         return entity.group(1) is None or entity.group(1) + ";" in html.entities.html5
     return None
+
+
+def _in_rule(plain: str, index: int, line_start: int) -> bool:
+    """True when the ``*``, ``-`` or ``_`` at ``index`` ends its line among three or more
+    of its kind and blanks alone, after quote and list markers: a thematic break, once
+    its backslash is gone."""
+    char = plain[index]
+    tail = _RULE_TAIL[char].match(plain, index)
+    if tail is None:
+        return False
+    run = line_start + len(plain[line_start:index].rstrip(char + " \t"))
+    return plain.count(char, run, tail.end()) >= 3 and _only_markers(plain, line_start, run)
+
+
+def _only_markers(plain: str, start: int, end: int) -> bool:
+    """True when ``plain[start:end]`` holds only quote and list markers (and blanks), so
+    that a block may start at ``end``; each marker read with what really follows it."""
+    if end >= len(plain):
+        return _CONTAINER_MARKERS.fullmatch(plain, start) is not None
+    return _CONTAINER_MARKERS_THEN.fullmatch(plain, start, end + 1) is not None
 
 
 def _block_start_verdict(plain: str, index: int, line_start: int, prefix: str) -> bool | None:
@@ -161,6 +338,8 @@ def _block_start_verdict(plain: str, index: int, line_start: int, prefix: str) -
     if char in "-+*":
         if spaced and rest.strip():
             return True  # a list item: it interrupts a paragraph too
+        if "|" in rest:
+            return None  # a table's delimiter row under a header row?
         return None if not rest.strip(f"{char} \t") or char == "*" else False
     if char == "=":
         return None if not rest.strip("= \t") else False  # a setext underline?

@@ -19,10 +19,14 @@ the body, with the file name's extension as a hint:
   line of links) and ``>`` digest lines do not count: HTML posts have them too
   (a table delimiter row in a quote still does).
 - The body is Markdown when its Markdown count, times the extension's weight,
-  is at least its HTML count. The weight is 4 for ``.md .markdown .mkd .mkdn
-  .mdown`` (a Markdown file stays Markdown unless HTML clearly dominates, as in
-  WordPress exports saved as ``.markdown``), 1/4 for ``.html .htm .xhtml`` and 1
-  otherwise (``.txt``, standard input).
+  is at least its HTML count, and HTML when both are nought (tags, but only
+  kinds that do not count, and no Markdown syntax: raw WordPress content).
+  The weight is 4 for ``.md .markdown .mkd .mkdn .mdown`` (a Markdown file
+  stays Markdown unless HTML clearly dominates, as in WordPress exports saved
+  as ``.markdown``), 1/4 for ``.html .htm .xhtml`` and 1 otherwise (``.txt``,
+  standard input). A ``.html`` file's HTML count starts at 1: Jekyll and Hugo
+  never read such a file as Markdown, so only clear Markdown (4 points)
+  overrules its name.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import Literal
 
 from postconv.post.markdown_code import backslashes_before, code_ranges
@@ -69,6 +74,8 @@ _HTML_BLOCK_START = re.compile(
     re.I,
 )
 _FENCE_LINE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})", re.M)
+_INDENTED_TAG = re.compile(r"^(?: {4}|\t)[ \t]*<", re.M)
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _TABLE_DELIMITER_ROW = re.compile(
     r"^(?:\|[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|"  # | --- | (one column or more)
     r"|\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)+\|?)[ \t]*$",  # --- | ---
@@ -110,12 +117,20 @@ def decide(body: str, choice: str = "auto", name: str | None = None) -> Dialect:
     weight = _weight(name)
     syntax = _markdown_syntax(body)
     markdown = next(syntax)
+    # a .html file starts as HTML: its Markdown must outweigh that
+    base = 1 if weight < 1 else 0
+    totals = chain((0,), _html_markup(body)) if base else _html_markup(body)
     # both counts run only as far as the verdict needs (most bodies settle early)
-    for html in _html_markup(body):
+    tagged = False
+    for html in totals:
+        html += base
+        tagged = True
         while markdown * weight < html:
             markdown = next(syntax, None)
             if markdown is None:
                 return "html"
+    if tagged and not markdown:  # tags, and nothing counted either way yet
+        return "markdown" if any(total for total in syntax) else "html"
     return "markdown"
 
 
@@ -177,6 +192,8 @@ def _html_markup(body: str) -> Iterator[int]:
     """The running total of tags Markdown has a syntax for, outside code and
     kept-as-HTML elements, at each tag (none: the body has no tag at all)."""
     code = code_ranges(body)
+    if _INDENTED_TAG.search(body):
+        code = sorted([*code, *_indented_code(body)])
     index = markup = 0
     kept: list[str] = []
     for match in _COUNTED_TAG.finditer(body):
@@ -197,6 +214,24 @@ def _html_markup(body: str) -> Iterator[int]:
         elif not kept and not closing and name in _HTML_MARKUP:
             markup += name != "br" or not _in_row_or_heading(body, start)
         yield markup
+
+
+def _indented_code(body: str) -> list[tuple[int, int]]:
+    """Blocks every line of which is indented four columns or more, after a paragraph
+    of text or at the start: code, as a Markdown reader reads them (after a list item
+    they are its content, after HTML the HTML's, as kramdown reads an open element).
+    Close enough for counting; :mod:`postconv.post.segments` asks the parser."""
+    spans: list[tuple[int, int]] = []
+    after_text = True
+    for block in _BLOCKS.finditer(body):
+        lines = block.group().split("\n")
+        if all(len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip()) >= 4 for line in lines):
+            if after_text:
+                spans.append(block.span())
+        else:
+            first = lines[0].lstrip()
+            after_text = not first.startswith("<") and _LIST_ITEM.match(first) is None
+    return spans
 
 
 def _in_row_or_heading(body: str, position: int) -> bool:

@@ -129,8 +129,11 @@ def _is_nav(block: str) -> bool:
 
 
 def _url_of(block: str) -> str | None:
-    found = _BRACKETED_URL.match(block) or _BARE_URL.match(block)
-    return absolute_url(found.group("url")) if found else None
+    if found := _BRACKETED_URL.match(block):  # an autolink holds no escapes
+        return absolute_url(found.group("url"))
+    if found := _BARE_URL.match(block):  # text, escaped as text is: not so in <URL>
+        return absolute_url(_MARKDOWN_ESCAPE.sub(r"\1", found.group("url")))
+    return None
 
 
 def _attribution(block: str, options: Options) -> tuple[str | None, str | None] | None:

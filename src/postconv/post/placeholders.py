@@ -6,7 +6,8 @@ characters (a token), and are put back at the end. Nothing escapes, joins or
 re-wraps a token: to every step it is one opaque word.
 
 The input's own characters of that private-use range are shielded first (each
-becomes a token that stands for itself), so a post can never forge a token.
+becomes a token that stands for itself), so a post can never forge a token:
+they are put back last, in one pass that never reads what it writes.
 Two registries can be in use at once (the body's, and one for the Markdown
 inside an inline HTML island): each has its own opening characters.
 """
@@ -27,10 +28,17 @@ _BASE = 0xE100 - _FIRST_DIGIT
 _RESERVED = re.compile("[\ue000-\ue0ff]")
 #: opening characters (inline, block) of each registry
 _OPENERS = {"body": ("\ue000", "\ue002"), "island": ("\ue004", "\ue005")}
-_CONTAINER_PREFIX = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t])[ \t]*)?")
+#: what may stand before a block on its line: quote markers, a list marker, indentation
+_CONTAINER = r"(?:[ \t]*>)*[ \t]*(?:(?:[-*+]|\d{1,9}[.)])(?=[ \t])[ \t]*)?"
+_CONTAINER_PREFIX = re.compile(_CONTAINER)
 
 
 _BLOCK_TO_INLINE = {ord(block): inline for inline, block in _OPENERS.values()}
+
+
+def holds_token(text: str) -> bool:
+    """True when ``text`` holds a token (a template or other opaque text stands there)."""
+    return _RESERVED.search(text) is not None
 
 
 def inline_tokens(text: str) -> str:
@@ -48,6 +56,35 @@ def _continuation(line: str) -> str:
     return quotes + " " * (len(prefix) - len(quotes))
 
 
+def _later_lines(text: str, prefix: str, indent: str) -> str:
+    """``text``'s lines after its first under ``prefix``, the line prefix its token got.
+
+    ``indent`` is what the source had before the text's first line: its later
+    lines hold it already (an indented ``{% highlight %}`` block). Where the token
+    stands as the text stood, the text is given back as written; elsewhere the
+    ``indent`` a line holds is replaced by ``prefix`` (a line holding less loses
+    its indentation). A blank line gets no trailing blanks.
+    """
+    if prefix == indent or "\n" not in text:
+        return text
+    first, *lines = text.split("\n")
+    blank = prefix.rstrip()
+    later = []
+    for line in lines:
+        line = line[len(indent) :] if line.startswith(indent) else line.lstrip(" \t")
+        later.append(prefix + line if line else blank)
+    return "\n".join([first, *later])
+
+
+def _previous_line_blank(string: str, start: int) -> bool:
+    """True when the line before the one starting at ``start`` is blank (or there is
+    none), quote markers aside."""
+    if start <= 1:
+        return True
+    previous = string[string.rfind("\n", 0, start - 1) + 1 : start - 1]
+    return not previous.strip(" \t>")
+
+
 @dataclass(frozen=True)
 class Item:
     """What a token stands for.
@@ -57,7 +94,10 @@ class Item:
     (:func:`postconv.post.code.code_text`). ``html`` is an HTML block of a
     Markdown body, whose ``text`` is its conversion, made later. A
     ``separate`` item is a block of its own (a fence): it is put back before
-    the Markdown is cut into blocks, with blank lines around it.
+    the Markdown is cut into blocks, with blank lines around it. ``indent`` is
+    what stood before a block template's first line in the source, which its
+    later lines hold too. A ``shielded`` item is one of the input's own
+    private-use characters: it is put back last.
     """
 
     text: str
@@ -65,6 +105,8 @@ class Item:
     code: tuple[str, str] | None = None
     separate: bool = False
     html: str | None = None
+    indent: str = ""
+    shielded: bool = False
 
 
 class Placeholders:
@@ -78,10 +120,13 @@ class Placeholders:
         self._token = re.compile(f"[{inline}{block}]([\ue010-\ue0ff]+){_CLOSE}")
         self._block_token = re.compile(f"{block}([\ue010-\ue0ff]+){_CLOSE}")
         self._spaced_token = re.compile(f"[ \t]*{inline}([\ue010-\ue0ff]+){_CLOSE}[ \t]*")
-        # a block token sharing its line, and the rest of that line
-        self._shared_block = re.compile(f"[ \t]*{block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*([^\n]*)")
+        # a block token sharing its line (first on it after container markers, the
+        # markers captured; or after text), and the rest of that line
+        self._shared_block = re.compile(
+            f"(?:^({_CONTAINER}))?[ \t]*{block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*([^\n]*)", re.M
+        )
         # a block token alone on its line, after indentation or blockquote markers
-        self._block_line = re.compile(f"^([ \t>]*){block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*$", re.M)
+        self._block_line = re.compile(f"^([ \t>]*){block}([\ue010-\ue0ff]+){_CLOSE}([ \t]*)$", re.M)
 
     def add(
         self,
@@ -90,25 +135,29 @@ class Placeholders:
         code: tuple[str, str] | None = None,
         separate: bool = False,
         html: str | None = None,
+        indent: str = "",
     ) -> str:
         """Register ``text`` (or code, or HTML); return the token that stands for it."""
-        index = len(self.items)
         separate = separate or code is not None or html is not None
         block = block or separate
-        self.items.append(Item(text, block, code, separate, html))
+        return self._register(Item(text, block, code, separate, html, indent))
+
+    def _register(self, item: Item) -> str:
+        index = len(self.items)
+        self.items.append(item)
         digits = ""
         while True:
             index, digit = divmod(index, _BASE)
             digits = chr(_FIRST_DIGIT + digit) + digits
             if not index:
                 break
-        return (self._block_open if block else self._inline_open) + digits + _CLOSE
+        return (self._block_open if item.block else self._inline_open) + digits + _CLOSE
 
     def shield(self, text: str) -> str:
         """Replace the input's own characters of the reserved range by tokens."""
         if _RESERVED.search(text) is None:
             return text
-        return _RESERVED.sub(lambda match: self.add(match.group()), text)
+        return _RESERVED.sub(lambda match: self._register(Item(match.group(), shielded=True)), text)
 
     def blocks(self, text: str) -> list[tuple[str, Item | None]]:
         """``text`` cut at its block tokens: ``(piece, None)`` for text (inline tokens
@@ -131,7 +180,8 @@ class Placeholders:
     def html(self, source: str) -> str:
         """``source`` as the HTML parser must meet it: code tokens written as ``<pre>``,
         and the tokens inside a tag (``src="{{ site.url }}/a.png"``) put back, since an
-        attribute value is never escaped and a link destination must see its spaces."""
+        attribute value is never escaped and a link destination must see its spaces.
+        The input's own private-use characters stay shielded: they are put back last."""
         if not self.items or _RESERVED.search(source) is None:
             return source
 
@@ -148,7 +198,8 @@ class Placeholders:
         for tag in iter_tags(source):
             if self._token.search(source, tag.start, tag.end) is None:
                 continue
-            pieces += (source[position : tag.start], self.restore(source[tag.start : tag.end]))
+            tag_text = self._restore(source[tag.start : tag.end], separate_only=False)
+            pieces += (source[position : tag.start], tag_text)
             position = tag.end
         pieces.append(source[position:])
         return self._token.sub(expand, "".join(pieces))
@@ -186,9 +237,16 @@ class Placeholders:
         """
         if not self.items:
             return markdown
-        return self._restore(markdown, separate_only=False)
+        markdown = self._restore(markdown, separate_only=False)
+        if self._inline_open not in markdown:
+            return markdown
+        # the input's own private-use characters, last and in one pass: what it puts
+        # back is never read again, so it can never be taken for a token
+        return self._token.sub(lambda match: self.item(match.group(1)).text, markdown)
 
     def _restore(self, markdown: str, separate_only: bool) -> str:
+        """``markdown`` with its tokens put back (only the separate ones, if
+        ``separate_only``), but for the input's own shielded characters."""
         for _ in range(len(self.items) + 1):  # a token's text may hold tokens itself
             before = markdown
             if self._block_open in markdown:
@@ -207,15 +265,12 @@ class Placeholders:
 
     def _line(self, match: re.Match[str], separate_only: bool) -> str:
         prefix, item = match.group(1), self.item(match.group(2))
-        if separate_only and not item.separate:
+        if item.shielded or (separate_only and not item.separate):
             return match.group()
-        lines = self.text(item).split("\n")
         blank = prefix.rstrip()  # no trailing space on a blank line of the text
-        text = "\n".join(
-            [prefix + lines[0], *((prefix if line else blank) + line for line in lines[1:])]
-        )
+        text = prefix + _later_lines(self.text(item), prefix, item.indent)
         if not item.separate:
-            return text
+            return text + match.group(3)  # blanks after it: a hard line break, maybe
         # a fence splits the paragraph it stood in: blank lines say so, and stay stable
         string, start, end = match.string, match.start(), match.end()
         if start > 1 and string[start - 2] != "\n":
@@ -227,25 +282,35 @@ class Placeholders:
     def _inline(self, match: re.Match[str], separate_only: bool) -> str:
         item = self.item(match.group(1))
         token = match.group()
-        if separate_only and not item.separate:
+        if item.shielded or (separate_only and not item.separate):
             return token
         return token.replace(token.strip(" \t"), self.text(item))
 
     def _shared(self, match: re.Match[str], separate_only: bool) -> str:
         """A block token sharing its line goes on lines of its own, in the list item or
-        quote it is in; the text after it now opens a line, and must stay text there."""
-        item, rest = self.item(match.group(1)), match.group(2)
-        if separate_only and not item.separate:
+        quote it is in; the text after it now opens a line, and must stay text there.
+
+        A token first on its line, after that line's indentation, quote or list
+        markers, stays where it is: its later lines continue that container.
+        """
+        container, item, rest = match.group(1), self.item(match.group(2)), match.group(3)
+        if item.shielded or (separate_only and not item.separate):
             return match.group()
-        string, start = match.string, match.start()
-        line_start = string.rfind("\n", 0, start) + 1
-        prefix = _continuation(string[line_start:start])
-        blank = prefix.rstrip()
-        lines = self.text(item).split("\n")
-        text = "\n".join((prefix if line else blank) + line for line in lines)
-        before = "" if start == line_start else f"\n{blank}\n"
+        string, start, end = match.string, match.start(), match.end()
+        if container is None:
+            line_start = string.rfind("\n", 0, start) + 1
+            prefix = _continuation(string[line_start:start])
+            blank = prefix.rstrip()
+            lines = _later_lines(self.text(item), prefix, item.indent)
+            first = prefix if lines[:1] not in ("", "\n") else blank
+            text = f"\n{blank}\n{first}{lines}"
+        else:
+            prefix = _continuation(container)
+            blank = prefix.rstrip()
+            text = container + _later_lines(self.text(item), prefix, item.indent)
+            if item.separate and prefix == container and not _previous_line_blank(string, start):
+                text = f"{blank}\n{text}"  # a fence splits the paragraph it stood in
         after = f"\n{blank}\n{prefix}{escape_line_starts(rest)}" if rest else ""
-        end = match.end()
         if not rest and end + 1 < len(string) and string[end + 1] != "\n":
             after = f"\n{blank}"  # the next line would go on the block
-        return f"{before}{text}{after}"
+        return f"{text}{after}"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -50,10 +50,11 @@ _NON_BLANK_LINES = re.compile(
     r"^[ \t\u3000]*[^ \t\u3000\n].*(?:\n[ \t\u3000]*[^ \t\u3000\n].*)*", re.M
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# a fence that opens a line, after quote and list markers (``3. ```` in a list)
+_FENCE_IN_CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})")
 _STARTS_WITH_TAG = re.compile(rf"[ \t]*<(?!{_AUTOLINK[1:]})[A-Za-z/!?]")
 _CONTAINER_TAG = re.compile(r"<(/?)(" + "|".join(sorted(_CONTAINERS)) + r")\b[^>]*>", re.I)
 _TAG_CHAR = re.compile(r"[A-Za-z/!?]")
-_REFERENCE = re.compile(r"^[ \t>]*\[[^\]\n]+\]:[ \t]*\S", re.M)
 # a start tag with attributes (a candidate: the tag grammar decides), and a blank line
 _START_TAG_CANDIDATE = re.compile(r"<[A-Za-z][\w-]*\s[^<>]*>")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
@@ -151,11 +152,6 @@ def _block_parser() -> MarkdownIt:
     return parser.disable(["inline", "text_join", "reference"])
 
 
-def has_references(markdown_segments: Iterable[str]) -> bool:
-    """True when these segments define a link reference (``[label]: destination``)."""
-    return any("]:" in text and _REFERENCE.search(text) for text in markdown_segments)
-
-
 def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
     offsets = _line_offsets(body)
     blocks = [
@@ -177,10 +173,12 @@ def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
             yield "code", start, end
             position = end
             continue
-        while tags_across and index < len(blocks) and _cut_inside(tags_across, start, end):
-            end = blocks[index][2]  # a tag a blank line runs through is one tag
-            index += 1
-            is_html = is_html or _STARTS_WITH_TAG.match(body, start) is not None
+        if tags_across and _STARTS_WITH_TAG.match(body, start):
+            while index < len(blocks) and _cut_inside(tags_across, start, end):
+                end = blocks[index][2]  # a tag a blank line runs through is one tag
+                index += 1
+                is_html = True
+            # (in a paragraph of text, CommonMark reads such a tag as text: so does this)
         if is_html:
             open_elements = _open_elements(body, start, end, [])
             while open_elements and index < len(blocks):
@@ -311,8 +309,11 @@ def raw_html_blocks(body: str) -> list[tuple[int, int]]:
             start, end = table
         else:
             line_start = body.rfind("\n", 0, start) + 1
-            if start > line_start and _STARTS_WITH_TAG.match(body, line_start):
+            before = body[line_start:start]
+            if before.strip() and _STARTS_WITH_TAG.match(before):
                 continue  # after other tags on an HTML line: part of that HTML block
+            if len(before.expandtabs(4)) >= 4 and _in_indented_code(body, start):
+                continue
             end = ends[index][1]
         spans.append((start, end))
         position = end
@@ -345,6 +346,25 @@ class _Tables:
         return None
 
 
+def _in_indented_code(body: str, position: int) -> bool:
+    """True when ``position`` is in an indented code block (at any depth: the parser
+    knows a list item's content from code)."""
+    spans = _indented_code(body)
+    index = bisect.bisect_right(spans, (position, len(body))) - 1
+    return index >= 0 and position < spans[index][1]
+
+
+@lru_cache(maxsize=4)
+def _indented_code(body: str) -> list[tuple[int, int]]:
+    """``(start, end)`` offsets of the indented code blocks of ``body``, in order."""
+    offsets = _line_offsets(body)
+    return sorted(
+        (offsets[token.map[0]], _line_end(body, offsets, token.map[1]))
+        for token in _block_parser().parse(body)
+        if token.type == "code_block" and token.map is not None
+    )
+
+
 def _is_start_tag(body: str, start: int) -> bool:
     tag = next(iter_tags(body, start, min(len(body), start + 4096), raw_text=False), None)
     return tag is not None and tag.start == start and tag.kind == "open"
@@ -373,13 +393,12 @@ def _fenced_block_spans(body: str) -> Iterator[tuple[int, int]]:
     position = 0
     for line in body.split("\n"):
         line_start, position = position, position + len(line) + 1
-        stripped = line.strip()
+        opening = _FENCE_IN_CONTAINER.match(line)
         if fence is not None:
-            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+            if opening and opening.group(1).startswith(fence) and not line[opening.end() :].strip():
                 fence = None
             end = line_start + len(line)
             continue
-        opening = _FENCE.match(line)
         if opening:
             fence = opening.group(1)
         elif not line.strip(" \t\u3000"):

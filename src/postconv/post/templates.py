@@ -34,7 +34,8 @@ _START = re.compile(r"\{[%{]|\[|<!--")
 _LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight)\b")
 _HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
 _MORE = re.compile(r"<!--\s*more\b[^>]*?-->", re.I)
-_SHORTCODE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:\s[^\[\]]{0,2000})?)\]")
+#: ``[name attributes]``, ``[/name]``, and WordPress.com's ``[name=value]``
+_SHORTCODE = re.compile(r"\[(/?)([A-Za-z][\w-]*)((?:[\s=][^\[\]]{0,2000})?)\]")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 #: WordPress shortcodes that take no attributes and may stand alone
@@ -165,34 +166,62 @@ def _keep(body: str, start: int, end: int, placeholders: Placeholders) -> Found 
     line_start = body.rfind("\n", 0, start) + 1
     line_end = body.find("\n", end)
     line_end = len(body) if line_end < 0 else line_end
-    block = not body[line_start:start].strip() and not body[end:line_end].strip()
-    return Found(start, end, placeholders.add(body[start:end], block=block))
+    indent = body[line_start:start]
+    block = not indent.strip() and not body[end:line_end].strip()
+    # a block's later lines hold the indentation of its first: put back, they keep it
+    token = placeholders.add(body[start:end], block=block, indent=indent if block else "")
+    return Found(start, end, token)
 
 
 def opens_shortcode(text: str, at: int) -> bool:
     """True when the ``[`` at ``at`` would be read as a shortcode (kept as written, or
-    made code): text that must keep its backslash (``\\[php]``) to stay text."""
-    match = _shortcode_shape(text, at)
+    made code), exactly as :func:`protect` reads it, the backslashes before it aside:
+    text that must keep its backslash (``\\[php]x[/php]``) to stay text."""
+    return _shortcode(text, at, _Finder(text)) is not None
+
+
+@dataclass(frozen=True)
+class _Shortcode:
+    """A shortcode read at ``start``: it ends at ``end``; ``code`` is a code
+    shortcode's content and language (``end`` is then its closer's)."""
+
+    start: int
+    end: int
+    code: tuple[str, str] | None = None
+
+
+def _shortcode(body: str, at: int, finder: _Finder, follow: bool = True) -> _Shortcode | None:
+    """The shortcode :func:`protect` takes at ``at``, if any.
+
+    One directly followed by ``[`` must be followed by a shortcode
+    (``[audio mp3=x][/audio]``), not by a link's label (``[x][1]``); ``follow``
+    False: what follows is not looked at.
+    """
+    match = _shortcode_shape(body, at)
     if match is None:
-        return False
+        return None
     closing, name, attributes = match.group(1), match.group(2), match.group(3)
-    key = name.lower()
-    return bool(
-        closing
-        or key in _CODE_LANGUAGES
-        or key in _GENERIC_CODE
-        or "=" in attributes
-        or key in _KNOWN_SHORTCODES
-        or "_" in key
-        or _closer(text, name, match.end(), _Finder(text))[0] >= 0
-    )
+    key, end = name.lower(), match.end()
+    if follow and body[end : end + 1] == "[" and _shortcode(body, end, finder, False) is None:
+        return None  # "[x][y]": a reference link
+    if attributes.startswith("="):  # WordPress.com's "[youtube=http://…]"
+        return None if closing or key not in _KNOWN_SHORTCODES else _Shortcode(at, end)
+    if not closing and (key in _CODE_LANGUAGES or key in _GENERIC_CODE):
+        close_start, close_end = _closer(body, name, end, finder)
+        if close_start >= 0:
+            language = _language(attributes) if key in _GENERIC_CODE else key
+            return _Shortcode(at, close_end, (body[end:close_start], language))
+    paired = closing or _closer(body, name, end, finder)[0] >= 0
+    if not (paired or "=" in attributes or key in _KNOWN_SHORTCODES or "_" in key):
+        return None
+    return _Shortcode(at, end)
 
 
 def _shortcode_shape(body: str, at: int) -> re.Match[str] | None:
     """The shortcode-shaped ``[name attributes]`` at ``at``, if it can be one."""
     match = _SHORTCODE.match(body, at)
-    if match is None or body[match.end() : match.end() + 1] in ("(", "[", ":"):
-        return None
+    if match is None or body[match.end() : match.end() + 1] in ("(", ":"):
+        return None  # a link, a reference definition
     attributes = match.group(3)
     if "<" in attributes or ">" in attributes:
         return None  # WordPress reads shortcodes between tags, never across one
@@ -202,19 +231,13 @@ def _shortcode_shape(body: str, at: int) -> re.Match[str] | None:
 
 
 def _shortcode_at(body: str, at: int, placeholders: Placeholders, finder: _Finder) -> Found | None:
-    match = _shortcode_shape(body, at)
-    if match is None:
+    found = _shortcode(body, at, finder)
+    if found is None:
         return None
-    closing, name, attributes = match.group(1), match.group(2), match.group(3)
-    key = name.lower()
-    if not closing and (key in _CODE_LANGUAGES or key in _GENERIC_CODE):
-        code = _code_shortcode(body, match, key, placeholders, finder)
-        if code is not None:
-            return code
-    paired = closing or _closer(body, name, match.end(), finder)[0] >= 0
-    if not (paired or "=" in attributes or key in _KNOWN_SHORTCODES or "_" in key):
-        return None
-    return _keep(body, at, match.end(), placeholders)
+    if found.code is None:
+        return _keep(body, at, found.end, placeholders)
+    token = placeholders.add(body[at : found.end], True, found.code)
+    return Found(at, found.end, token)
 
 
 def _closer(body: str, name: str, position: int, finder: _Finder) -> tuple[int, int]:
@@ -228,22 +251,6 @@ def _closer(body: str, name: str, position: int, finder: _Finder) -> tuple[int, 
         if found >= 0:
             candidates.append((found, found + len(needle)))
     return min(candidates) if candidates else (-1, -1)
-
-
-def _code_shortcode(
-    body: str,
-    opener: re.Match[str],
-    key: str,
-    placeholders: Placeholders,
-    finder: _Finder,
-) -> Found | None:
-    close_start, close_end = _closer(body, opener.group(2), opener.end(), finder)
-    if close_start < 0:
-        return None
-    language = _language(opener.group(3)) if key in _GENERIC_CODE else key
-    content = body[opener.end() : close_start]
-    token = placeholders.add(body[opener.start() : close_end], True, (content, language))
-    return Found(opener.start(), close_end, token)
 
 
 def _language(attributes: str) -> str:
