@@ -13,6 +13,7 @@ Template tokens are put back by the caller, once the footer has been read.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 
@@ -21,7 +22,7 @@ from postconv.html.needless import drop_needless_backslashes, reference_labels
 from postconv.inline_html import convert_inline_html
 from postconv.options import Options
 from postconv.post.dialect import Dialect
-from postconv.post.markdown_code import repair_outside_code
+from postconv.post.markdown_code import code_ranges, repair_outside_code
 from postconv.post.placeholders import Placeholders
 from postconv.post.reading import read
 from postconv.post.segments import markdown_blocks, segment
@@ -140,13 +141,23 @@ def _convert_html_items(placeholders: Placeholders, options: Options) -> None:
 
 
 def _tidy(block: str) -> str:
-    """Trailing spaces go, except a hard line break inside the block; no edge newlines."""
+    """Trailing spaces go, except a hard line break inside the block and code's own
+    (a fence in a list item too); no edge newlines."""
     if block.lstrip().startswith(("```", "~~~")):
         return block.rstrip()
+    if " " not in block and "\t" not in block:
+        return block.strip("\n")
+    code = code_ranges(block) if "```" in block or "~~~" in block else []
     lines = block.split("\n")
     last = len(lines) - 1
-    tidy = [
-        line if index < last and _HARD_BREAK.search(line) else line.rstrip()
-        for index, line in enumerate(lines)
-    ]
+    tidy, end = [], -1
+    for index, line in enumerate(lines):
+        end += len(line) + 1  # the offset of the line's newline
+        keep = index < last and (_HARD_BREAK.search(line) or _inside(code, end))
+        tidy.append(line if keep else line.rstrip())
     return "\n".join(tidy).strip("\n")
+
+
+def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
+    index = bisect.bisect_right(ranges, (position, position)) - 1
+    return index >= 0 and ranges[index][0] <= position < ranges[index][1]

@@ -26,6 +26,7 @@ _BACKTICK_RUN = re.compile(r"`{3,}")
 _ESCAPED_END_TAG = re.compile(r"(?<=[<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
 _ESCAPED_SELF_CLOSING = re.compile(r"&#(?:0*47|[xX]0*2[fF]);>")
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
+_AUTOLINK_IN_HTML = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}://|mailto:)[^\s<>\"']*)>")
 
 # Markers that start a block when they open a line: headings, quotes, lists, rules.
 _LINE_START = re.compile(
@@ -159,6 +160,19 @@ def fence_for(code: str) -> str:
     """A backtick fence longer than any run of three or more backticks inside ``code``."""
     longest = max((len(run) for run in _BACKTICK_RUN.findall(code)), default=0)
     return "`" * max(3, longest + 1)
+
+
+def autolinks_as_links(source: str) -> str:
+    """``<http://…>`` in HTML (a Markdown autolink a generator wrote) → an ``<a>``: an
+    HTML parser reads it as an unknown tag and shows nothing, losing the URL."""
+    if "://" not in source and "mailto:" not in source:
+        return source
+    return _AUTOLINK_IN_HTML.sub(_autolink_as_link, source)
+
+
+def _autolink_as_link(match: re.Match[str]) -> str:
+    url = match.group(1).replace('"', "%22")
+    return f'<a href="{url}">{url}</a>'
 
 
 def repair_escaped_slashes(source: str) -> str:

@@ -89,7 +89,8 @@ def parse(source: str) -> Element:
     and markdownify recurses once per level: past :data:`MAX_DEPTH` levels the
     source is flattened (deeper tags removed, text kept) and parsed again.
     """
-    source = expand_caption_shortcodes(t.repair_escaped_slashes(t.drop_control_characters(source)))
+    source = t.autolinks_as_links(t.repair_escaped_slashes(t.drop_control_characters(source)))
+    source = expand_caption_shortcodes(source)
     root, too_deep = tree.parse_fragment(source)
     if too_deep or _deeper_than_max(root):
         root, _ = tree.parse_fragment(flatten_deep_html(source, MAX_DEPTH))

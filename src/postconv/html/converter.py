@@ -348,7 +348,9 @@ class PostConverter(MarkdownConverter):
             return text
         before = " " if text[:1].isspace() else ""
         after = " " if text[-1:].isspace() else ""
-        is_bare_url = stripped.replace("\\_", "_") == href and "://" in href
+        is_bare_url = stripped.replace("\\_", "_") == href and (
+            "://" in href or href.startswith("mailto:")
+        )
         if is_bare_url and not el.get("title") and autolink(href) == f"<{href}>":
             return f"{before}<{href}>{after}"
         link = f"[{stripped}]({link_destination(href)}{_title(el.get('title'))})"

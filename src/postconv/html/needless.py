@@ -15,7 +15,8 @@ block is rendered with markdown-it-py (CommonMark with GFM tables and
 strikethrough, as the output is read; an image's alt with its markup; the
 post's reference definitions the block may use) and each remaining backslash
 is taken away, the last first (of ``\\*a\\*`` the opening one stays, where the
-reader expects it), when the rendering stays the same.
+reader expects it), when the rendering stays the same; then neighbours that only go
+together (``![\\[\\]](x)``), two at a time.
 
 A backslash in code, in raw HTML (a tag, a comment, an HTML block) or in an
 autolink is no escape: CommonMark keeps it as written (in an autolink's URL,
@@ -35,6 +36,7 @@ import html.entities
 import re
 from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from markdown_it import MarkdownIt
@@ -169,6 +171,12 @@ def drop_needless_backslashes(
         kept.discard(position)
         if render(_without(block, escapes, kept)) != wanted:
             kept.add(position)
+    # some go only in pairs (``![\[\]](x)``: either alone unbalances the brackets)
+    left = sorted(doubtful & kept, reverse=True)
+    for later, earlier in pairwise(left):
+        trial = kept - {later, earlier}
+        if later in kept and render(_without(block, escapes, trial)) == wanted:
+            kept = trial
     return _without(block, escapes, kept)
 
 

@@ -19,8 +19,8 @@ the body, with the file name's extension as a hint:
   line of links) and ``>`` digest lines do not count: HTML posts have them too
   (a table delimiter row in a quote still does).
 - The body is Markdown when its Markdown count, times the extension's weight,
-  is at least its HTML count, and HTML when both are nought (tags, but only
-  kinds that do not count, and no Markdown syntax: raw WordPress content).
+  is at least its HTML count (postconv's own output, which keeps ``<sup>``,
+  ``<dl>`` and spanning tables as HTML, reads as Markdown again).
   The weight is 4 for ``.md .markdown .mkd .mkdn .mdown`` (a Markdown file
   stays Markdown unless HTML clearly dominates, as in WordPress exports saved
   as ``.markdown``), 1/4 for ``.html .htm .xhtml`` and 1 otherwise (``.txt``,
@@ -121,16 +121,12 @@ def decide(body: str, choice: str = "auto", name: str | None = None) -> Dialect:
     base = 1 if weight < 1 else 0
     totals = chain((0,), _html_markup(body)) if base else _html_markup(body)
     # both counts run only as far as the verdict needs (most bodies settle early)
-    tagged = False
     for html in totals:
         html += base
-        tagged = True
         while markdown * weight < html:
             markdown = next(syntax, None)
             if markdown is None:
                 return "html"
-    if tagged and not markdown:  # tags, and nothing counted either way yet
-        return "markdown" if any(total for total in syntax) else "html"
     return "markdown"
 
 

@@ -58,8 +58,11 @@ _TAG_CHAR = re.compile(r"[A-Za-z/!?]")
 # a start tag with attributes (a candidate: the tag grammar decides), and a blank line
 _START_TAG_CANDIDATE = re.compile(r"<[A-Za-z][\w-]*\s[^<>]*>")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-#: elements whose content is one line of text: Markdown blocks do not stand inside them
-_ONE_LINE = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: elements no Markdown block stands in: a heading's content is one line of text, a
+#: table's is rows of cells (WordPress leaves blank lines in cells: they are the cell's)
+_NO_MARKDOWN_INSIDE = frozenset(
+    {"h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "td", "th"}
+)
 
 
 @dataclass(frozen=True)
@@ -221,10 +224,10 @@ def _cut_inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _closes_later(body: str, position: int, name: str, closings: dict[str, int]) -> bool:
-    """True when ``name`` is a heading whose end tag comes after ``position``: its
-    text set off by blank lines is still the heading's. ``closings`` remembers the
-    end tags found (the positions asked about only grow)."""
-    if name not in _ONE_LINE:
+    """True when ``name`` is a heading or a table part whose end tag comes after
+    ``position``: its text set off by blank lines is still its own. ``closings``
+    remembers the end tags found (the positions asked about only grow)."""
+    if name not in _NO_MARKDOWN_INSIDE:
         return False
     found = closings.get(name)
     if found is None or 0 <= found < position:
