@@ -90,6 +90,9 @@ NOT_TEMPLATES = [
     ("name=value of an unknown name", "[name=value]"),
     ("code language names never closed", "[[WikiWord]] or [[Perl]] or [python]."),
     ("a known name as a link's text", "[gallery][1]"),
+    ("an output tag unclosed before a blank line", 'src="{{ site.ss=" x\n\nMore text. }}'),
+    ("a tag unclosed before a blank line", "{% if x\n\nMore text. %}"),
+    ("a shortcode tag unclosed before a blank line", "{{< figure\n\nMore text. >}}"),
 ]
 
 

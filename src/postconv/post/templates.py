@@ -22,10 +22,12 @@ is kept as well, on a line of its own.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
@@ -138,15 +140,15 @@ def _template_at(body: str, at: int, placeholders: Placeholders, finder: _Finder
         if block:
             end_tag = re.compile(rf"\{{%-?\s*end{block.group(1)}\s*-?%\}}")
             return _keep(body, at, finder.search(end_tag, at)[1], placeholders)
-        return _keep(body, at, _after(finder.find("%}", at + 2), 2), placeholders)
+        return _keep(body, at, _tag_end(body, at, finder.find("%}", at + 2), 2), placeholders)
     if opener == "{{":
         if body.startswith(("{{<", "{{%"), at):
             closer = ">}}" if body[at + 2] == "<" else "%}}"
             if _HUGO_HIGHLIGHT.match(body, at):
                 closing = re.compile(r"\{\{[<%]\s*/\s*highlight\s*[>%]\}\}")
                 return _keep(body, at, finder.search(closing, at)[1], placeholders)
-            return _keep(body, at, _after(finder.find(closer, at + 3), 3), placeholders)
-        return _keep(body, at, _after(finder.find("}}", at + 2), 2), placeholders)
+            return _keep(body, at, _tag_end(body, at, finder.find(closer, at + 3), 3), placeholders)
+        return _keep(body, at, _tag_end(body, at, finder.find("}}", at + 2), 2), placeholders)
     if opener == "<!":
         more = _MORE.match(body, at)
         if more is None:
@@ -157,6 +159,23 @@ def _template_at(body: str, at: int, placeholders: Placeholders, finder: _Finder
 
 def _after(found: int, length: int) -> int:
     return found + length if found >= 0 else -1
+
+
+def _tag_end(body: str, at: int, found: int, length: int) -> int:
+    """Where a tag opened at ``at`` ends (its closer found at ``found``), or -1: a tag
+    never runs over a blank line (an unclosed ``{{`` must not take paragraphs)."""
+    end = _after(found, length)
+    if end < 0:
+        return -1
+    blank_lines = _blank_lines(body)
+    index = bisect.bisect_left(blank_lines, at)
+    return -1 if index < len(blank_lines) and blank_lines[index] < end else end
+
+
+@lru_cache(maxsize=4)
+def _blank_lines(body: str) -> list[int]:
+    """Where the blank lines of ``body`` start, in order."""
+    return [match.start() for match in _BLANK_LINE.finditer(body)]
 
 
 def _keep(body: str, start: int, end: int, placeholders: Placeholders) -> Found | None:
