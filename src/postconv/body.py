@@ -6,7 +6,9 @@
 2. HTML segments are parsed, cleaned and converted (:mod:`postconv.html.fragments`).
    Markdown segments are kept as written, except the HTML inside them: each
    ``<pre>`` block is converted where it stands (nested in a list item too),
-   and so is each inline HTML island (:mod:`postconv.inline_html`).
+   and so is each inline HTML island (:mod:`postconv.inline_html`). A Markdown
+   body's indented code is kept as written, whatever tags it holds (fenced only
+   where HTML before it became a list, which would take it in).
 
 Template tokens are put back by the caller, once the footer has been read.
 """
