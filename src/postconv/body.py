@@ -15,7 +15,6 @@ Template tokens are put back by the caller, once the footer has been read.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, replace
 
@@ -24,7 +23,7 @@ from postconv.html.needless import drop_needless_backslashes, reference_labels
 from postconv.inline_html import convert_inline_html
 from postconv.options import Options
 from postconv.post.dialect import Dialect
-from postconv.post.markdown_code import code_ranges, repair_outside_code
+from postconv.post.markdown_code import code_ranges, in_ranges, repair_outside_code
 from postconv.post.placeholders import Placeholders
 from postconv.post.reading import read
 from postconv.post.segments import markdown_blocks, segment
@@ -155,11 +154,6 @@ def _tidy(block: str) -> str:
     tidy, end = [], -1
     for index, line in enumerate(lines):
         end += len(line) + 1  # the offset of the line's newline
-        keep = index < last and (_HARD_BREAK.search(line) or _inside(code, end))
+        keep = index < last and (_HARD_BREAK.search(line) or in_ranges(code, end))
         tidy.append(line if keep else line.rstrip())
     return "\n".join(tidy).strip("\n")
-
-
-def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
-    index = bisect.bisect_right(ranges, (position, position)) - 1
-    return index >= 0 and ranges[index][0] <= position < ranges[index][1]

@@ -16,7 +16,6 @@ keep the block meaning what it meant:
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Collection
 
@@ -30,7 +29,7 @@ from postconv.post.islands import (
     only_tags,
     split_island,
 )
-from postconv.post.markdown_code import backslashes_before, code_ranges
+from postconv.post.markdown_code import backslashes_before, code_ranges, in_ranges
 from postconv.post.placeholders import Placeholders
 from postconv.post.tags import iter_tags
 from postconv.text import escape_line_starts
@@ -241,14 +240,12 @@ def _unmark(markdown: str) -> str:
     marked = {index for index, char in enumerate(markdown) if char == _TEXT_LT}
     result = markdown.replace(_TEXT_LT, "<")
     code = code_ranges(result)
-    code_starts = [low for low, _ in code]
     pieces, position = [], 0
     for tag in iter_tags(result, raw_text=False):
-        inside = bisect.bisect_right(code_starts, tag.start) - 1
         if (
             tag.start in marked
             and not backslashes_before(result, tag.start) % 2
-            and not (inside >= 0 and tag.start < code[inside][1])
+            and not in_ranges(code, tag.start)
         ):
             pieces += (result[position : tag.start], "\\")
             position = tag.start

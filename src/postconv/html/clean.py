@@ -291,10 +291,10 @@ def unwrap_layout_tables(root: Element, options: Options) -> None:
     drawn around content, not data: the content stands on its own (a one-cell pipe
     table would make it a header, and code in it a mess)."""
     for table in reversed(_elements(root, "table")):
-        cells = [el for el in table.iter("td", "th") if _owner_table(el) is table]
+        cells = [el for el in table.iter("td", "th") if tree.owner_table(el) is table]
         if len(cells) != 1 or not any(el.tag in _BLOCK_CONTENT for el in cells[0].iter()):
             continue
-        for part in [el for el in table.iter(*_TABLE_PARTS) if _owner_table(el) is table]:
+        for part in [el for el in table.iter(*_TABLE_PARTS) if tree.owner_table(el) is table]:
             if part.tag == "caption":
                 part.tag = "p"
             elif part.tag in ("colgroup", "col"):
@@ -304,10 +304,6 @@ def unwrap_layout_tables(root: Element, options: Options) -> None:
         table.tag = "div"
         for name in list(table.attrib):
             del table.attrib[name]
-
-
-def _owner_table(element: Element) -> Element | None:
-    return next(element.iterancestors("table"), None)
 
 
 def captions_before_tables(root: Element, options: Options) -> None:

@@ -115,7 +115,7 @@ def _drop_chrome(wrapper: Element) -> None:
 
 
 def _highlighted_lines(table: Element) -> list[str] | None:
-    rows = [row for row in table.iter("tr") if _owner_table(row) is table]
+    rows = [row for row in table.iter("tr") if tree.owner_table(row) is table]
     if not rows:
         return None
     lines: list[str] = []
@@ -130,10 +130,6 @@ def _highlighted_lines(table: Element) -> list[str] | None:
             return None
         lines.extend(_cell_lines(code))
     return lines
-
-
-def _owner_table(row: Element) -> Element | None:
-    return next(row.iterancestors("table"), None)
 
 
 def _cell_lines(cell: Element) -> list[str]:

@@ -31,7 +31,6 @@ rules cannot follow it (a tag across a quote's lines).
 
 from __future__ import annotations
 
-import bisect
 import html.entities
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -43,7 +42,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.common.utils import normalizeReference
 
-from postconv.post.markdown_code import code_ranges
+from postconv.post.markdown_code import code_ranges, in_ranges
 from postconv.post.templates import opens_shortcode
 
 MAX_TRIES = 64
@@ -131,7 +130,7 @@ def drop_needless_backslashes(
     escapes = [
         match.start()
         for match in _ESCAPE.finditer(block, low, high)
-        if _escaping(block, match.start()) and not _inside(literal, match.start())
+        if _escaping(block, match.start()) and not in_ranges(literal, match.start())
     ]
     if not escapes:
         return block
@@ -381,11 +380,6 @@ def _flanking(text: str, index: int) -> bool:
     before = text[index - 1 : index] or " "
     after = text[index + 1 : index + 2] or " "
     return not (before.isspace() and after.isspace())
-
-
-def _inside(ranges: list[tuple[int, int]], position: int) -> bool:
-    index = bisect.bisect_right(ranges, (position, float("inf"))) - 1
-    return index >= 0 and position < ranges[index][1]
 
 
 def _escaping(text: str, position: int) -> bool:

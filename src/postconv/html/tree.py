@@ -83,6 +83,11 @@ def text_inside(text, elements: set[Element]) -> bool:
     )
 
 
+def owner_table(element: Element) -> Element | None:
+    """The table a row or a cell belongs to: its nearest ``<table>`` ancestor."""
+    return next(element.iterancestors("table"), None)
+
+
 def text_of(element: Element) -> str:
     return "".join(element.itertext())
 

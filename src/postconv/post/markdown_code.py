@@ -6,13 +6,16 @@ model leaves these stretches exactly as written.
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from collections import defaultdict, deque
 from collections.abc import Callable
 from functools import lru_cache
 
 _BACKTICKS = re.compile(r"`+")
-_FENCE_LINE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})", re.M)
+#: a fence that opens a line, after quote and list markers (``3. ```` in a list item)
+FENCE_LINE = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})", re.M)
 _BLANK_LINES = re.compile(r"\n[ \t>]*\n")  # a line of only quote markers is blank too
 _LINE = re.compile(r"[^\n]+")
 #: quote markers and list item markers that open a line
@@ -41,6 +44,13 @@ def _code_ranges(markdown: str) -> tuple[tuple[int, int], ...]:
         spans.extend(_code_spans_by_paragraph(markdown, position, start))
         position = end
     return tuple(sorted([*fences, *spans]))
+
+
+def in_ranges(ranges: list[tuple[int, int]], position: int) -> bool:
+    """True when ``position`` lies in one of ``ranges`` (in order of their starts, as
+    :func:`code_ranges` gives them)."""
+    index = bisect.bisect_right(ranges, (position, math.inf)) - 1
+    return index >= 0 and position < ranges[index][1]
 
 
 def repair_outside_code(markdown: str, repair: Callable[[str], str]) -> str:
@@ -149,7 +159,7 @@ def _fenced_code(markdown: str) -> list[tuple[int, int]]:
     """Fenced code nested in a list item or a quote: from its opening to its closing line."""
     spans = []
     opening: tuple[int, str] | None = None
-    for match in _FENCE_LINE.finditer(markdown):
+    for match in FENCE_LINE.finditer(markdown):
         fence = match.group(1)
         if opening is None:
             opening = (match.start(), fence)

@@ -28,7 +28,7 @@ from typing import Literal
 
 from markdown_it import MarkdownIt
 
-from postconv.post.markdown_code import backslashes_before, code_ranges
+from postconv.post.markdown_code import FENCE_LINE, backslashes_before, code_ranges, in_ranges
 from postconv.post.tags import iter_tags
 
 Kind = Literal["html", "markdown", "code"]  # code: a Markdown body's indented code block
@@ -50,8 +50,6 @@ _NON_BLANK_LINES = re.compile(
     r"^[ \t\u3000]*[^ \t\u3000\n].*(?:\n[ \t\u3000]*[^ \t\u3000\n].*)*", re.M
 )
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# a fence that opens a line, after quote and list markers (``3. ```` in a list)
-_FENCE_IN_CONTAINER = re.compile(r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?[ \t]*(`{3,}|~{3,})")
 _STARTS_WITH_TAG = re.compile(rf"[ \t]*<(?!{_AUTOLINK[1:]})[A-Za-z/!?]")
 _CONTAINER_TAG = re.compile(r"<(/?)(" + "|".join(sorted(_CONTAINERS)) + r")\b[^>]*>", re.I)
 _TAG_CHAR = re.compile(r"[A-Za-z/!?]")
@@ -285,11 +283,9 @@ def raw_html_blocks(body: str) -> list[tuple[int, int]]:
     (:mod:`postconv.body`).
     """
     code = code_ranges(body)
-    code_starts = [low for low, _ in code]
 
     def in_code(offset: int) -> bool:
-        inside = bisect.bisect_right(code_starts, offset) - 1
-        return inside >= 0 and offset < code[inside][1]
+        return in_ranges(code, offset)
 
     tables = _Tables(body, in_code) if "<table" in body.lower() else None
     closings: dict[str, list[tuple[int, int]]] = {}
@@ -352,9 +348,7 @@ class _Tables:
 def _in_indented_code(body: str, position: int) -> bool:
     """True when ``position`` is in an indented code block (at any depth: the parser
     knows a list item's content from code)."""
-    spans = _indented_code(body)
-    index = bisect.bisect_right(spans, (position, len(body))) - 1
-    return index >= 0 and position < spans[index][1]
+    return in_ranges(_indented_code(body), position)
 
 
 @lru_cache(maxsize=4)
@@ -396,7 +390,7 @@ def _fenced_block_spans(body: str) -> Iterator[tuple[int, int]]:
     position = 0
     for line in body.split("\n"):
         line_start, position = position, position + len(line) + 1
-        opening = _FENCE_IN_CONTAINER.match(line)
+        opening = FENCE_LINE.match(line)
         if fence is not None:
             if opening and opening.group(1).startswith(fence) and not line[opening.end() :].strip():
                 fence = None
