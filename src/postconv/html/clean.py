@@ -264,7 +264,8 @@ def foster_stray_table_text(root: Element, options: Options) -> None:
     """What sits inside a table but outside its cells shows before it, as in browsers.
 
     Cells right inside a table (no ``<tr>``) get the row a browser gives them;
-    rows and cells elsewhere out of place (a ``<tr>`` in a ``<div>``) lose their tags.
+    rows and cells elsewhere out of place (a ``<tr>`` in a ``<div>``) lose their tags;
+    a row without cells shows nothing, and goes (a pipe table would end there).
     """
     for group in _elements(root, "table", "thead", "tbody", "tfoot"):
         _wrap_loose_cells(group)
@@ -284,6 +285,9 @@ def foster_stray_table_text(root: Element, options: Options) -> None:
             _foster(part, fostered)
         if len(fostered) or fostered.text:
             table.addprevious(fostered)
+        for row in [el for el in parts if el.tag == "tr"]:
+            if row.find("td") is None and row.find("th") is None:
+                tree.drop_tree(row)
 
 
 def unwrap_layout_tables(root: Element, options: Options) -> None:
@@ -371,14 +375,14 @@ def unwrap_decorative(root: Element, options: Options) -> None:
     href=…>``, ``<a class="keytip">``) and anchors without a target.
     """
     for element in _elements(root, *_DECORATIVE_TAGS, "a"):
-        if element.tag == "a" and element.get("href") and not _is_stock_link(element):
+        if element.tag == "a" and element.get("href") and not is_stock_link(element):
             continue
         tree.drop_tag(element)
     for element in _elements(root, "center", "section", "article", "header", "footer", "main"):
         element.tag = "div"
 
 
-def _is_stock_link(element: Element) -> bool:
+def is_stock_link(element: Element) -> bool:
     return element.get("class", "") in ("keytip", "infokey") and "eastmoney.com" in element.get(
         "href", ""
     )
@@ -606,12 +610,15 @@ def links_outside_emphasis(root: Element, options: Options) -> None:
         link = _only_child(emphasis)
         if link is None or link.tag != "a":
             continue
+        before, after = emphasis.text or "", link.tail or ""  # blanks: kept outside the link
         emphasis.text, link.text = link.text, None
         inner = list(link)
         emphasis.remove(link)
         emphasis.extend(inner)
         emphasis.addprevious(link)
-        link.tail = emphasis.tail
+        if before:
+            tree.append_text_before(link, before)
+        link.tail = after + (emphasis.tail or "")
         emphasis.tail = None
         link.append(emphasis)
 

@@ -111,6 +111,11 @@ def empty_copy(element: Element) -> Element:
         return etree.Element("span")
 
 
+def append_text_before(element: Element, text: str) -> None:
+    """Put ``text`` right before ``element``: after its previous sibling, or its parent's text."""
+    _append_text(element.getparent(), element.getprevious(), text)
+
+
 def _append_text(parent: Element, previous: Element | None, text: str) -> None:
     if previous is None:
         parent.text = (parent.text or "") + text
