@@ -16,12 +16,14 @@ measures, each phase in its own subprocess so that its peak RSS is its own:
 (a) read + decode + front matter split only
 (b) (a) + plain ``markdownify.markdownify`` of each body
 (c) (a) + postconv's core ``convert`` instead, in one process
+(v) (c) + ``verify`` of each conversion (what ``-i``, ``--check`` and ``migrate`` do)
 (p) JOBS processes of (c) side by side, each on a shard of the files: no batch
     machinery, no writes — the ceiling of any parallel run on this machine *now*
 (d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
 
 and prints posts/s and MB/s (input bytes) for each, the ratios c/b and d/b
-(throughput; goals: c/b ≥ 1.0, d/b ≥ 1.8 on 2 cores), p/b and d/p (what the
+(throughput; goals: c/b ≥ 1.0, d/b ≥ 1.8 on 2 cores), v/c (the time verify adds;
+goal ≤ 1.5), p/b and d/p (what the
 machine allows, and how much of it the batch gets), the CPU seconds each
 phase used, the peak RSS: the largest single process (``getrusage`` of the
 waited child and its children) and the sampled peak sum over the process tree
@@ -47,11 +49,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SHARED_CORPUS = HERE.parent.parent / "shared" / "corpus"
-PHASES = ("a", "b", "c", "p", "d")
+PHASES = ("a", "b", "c", "v", "p", "d")
 LABELS = {
     "a": "(a) read + front matter split",
     "b": "(b) plain markdownify",
     "c": "(c) postconv core, 1 process",
+    "v": "(v) (c) + verify, 1 process",
     "p": "(p) {jobs} x (c) on shards, no batch",
     "d": "(d) postconv migrate -j {jobs}",
 }
@@ -165,13 +168,14 @@ def run_shards(corpus: Path, shards: int) -> dict[str, float]:
 
 
 def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict[str, float]:
-    """Phases a–c in this process: returns posts, bytes, failures and seconds."""
+    """Phases a–c and v in this process: returns posts, bytes, failures and seconds."""
     import markdownify
 
     from postconv.errors import PostconvError
     from postconv.io.decode import decode_post
-    from postconv.pipeline import convert
+    from postconv.pipeline import DEFAULT_OPTIONS, convert
     from postconv.post import frontmatter
+    from postconv.verify import verify_conversion
 
     def body_of(text: str) -> str:
         return frontmatter.split(frontmatter.normalise_newlines(text)).body
@@ -181,6 +185,10 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
         "b": lambda text, name: markdownify.markdownify(body_of(text)),
         # the file name, as migrate passes it: its extension is a hint to the body's dialect
         "c": lambda text, name: convert(text, name=name),
+        # what -i, --check and migrate do: convert, then compare what each side shows
+        "v": lambda text, name: verify_conversion(
+            text, convert(text, name=name), DEFAULT_OPTIONS, name
+        ),
     }[phase]
     posts = size = failed = 0
     started = time.perf_counter()
@@ -300,7 +308,7 @@ def benchmark(
 ) -> dict[str, dict[str, float]]:
     """Each phase ``repeat`` times, keeping the fastest run (the least disturbed one)."""
     results: dict[str, dict[str, float]] = {}
-    for phase in ("a", "b", "c", "p"):
+    for phase in ("a", "b", "c", "v", "p"):
         command = [sys.executable, __file__, "--phase", phase, "--corpus", str(corpus)]
         command += ["--jobs", str(jobs)]
         runs = []
@@ -352,6 +360,7 @@ def render(
     speed = {phase: row["posts"] / row["seconds"] for phase, row in results.items()}
     lines.append(
         f"c/b = {speed['c'] / speed['b']:.2f} (goal >= 1.0)   "
+        f"v/c = {results['v']['seconds'] / results['c']['seconds']:.2f} (time; goal <= 1.5)   "
         f"d/b = {speed['d'] / speed['b']:.2f} (goal >= 1.8)   "
         f"p/b = {speed['p'] / speed['b']:.2f} (ceiling of d/b now)   "
         f"d/p = {speed['d'] / speed['p']:.2f} (batch efficiency)"
@@ -378,7 +387,7 @@ def main(argv: list[str] | None = None) -> None:
         help="output directory of (d) (default WORKDIR/N/out; removed first). "
         "On tmpfs (/dev/shm/…) it measures the converter without the disk's file-creation cost",
     )
-    parser.add_argument("--phase", choices=("a", "b", "c", "p"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("a", "b", "c", "v", "p"), help=argparse.SUPPRESS)
     parser.add_argument("--shard", default="0/1", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

@@ -289,8 +289,12 @@ def test_in_place_refuses_a_lossy_write(lossy, post_copy) -> None:
     assert result.exit_code == 2
     assert post_copy.read_bytes() == VERIFY_POST.read_bytes()
     [line, summary] = result.stderr.splitlines()
-    assert line.startswith(f"postconv: error: {post_copy}: refused: output would lose visible text")
-    assert LOST_PHRASE[:4] in line
+    assert line.startswith(f"postconv: error: {post_copy}: refused: text lost: “")
+    assert line.endswith("” (see --no-verify)")
+    lost_line = next(
+        line for line in convert(VERIFY_POST.read_text()).text.splitlines() if LOST_PHRASE in line
+    )
+    assert lost_line[:6] in line  # the refusal quotes where the loss begins
     assert summary == "1 file failed."
 
 
@@ -353,7 +357,7 @@ def test_real_process_refuses_a_lossy_write(post_copy) -> None:
     assert done.returncode == 2
     assert post_copy.read_bytes() == VERIFY_POST.read_bytes()
     first = done.stderr.decode("utf-8").splitlines()[0]
-    assert first.startswith(f"postconv: error: {post_copy}: refused: output would lose")
+    assert first.startswith(f"postconv: error: {post_copy}: refused: text lost: “")
 
 
 def test_diff_of_a_chinese_file_name_in_the_c_locale(tmp_path) -> None:

@@ -544,3 +544,68 @@ def test_migrate_refuses_an_unknown_config_key_in_one_line(tmp_path: Path) -> No
     assert result.returncode == 2
     lines = result.stderr.decode().strip().splitlines()
     assert len(lines) == 1 and "unknown key 'heading-levels'" in lines[0]
+
+
+# --- verification (issue 9) -----------------------------------------------------------
+
+
+def _glue_code_lines(text, options=None, name=None):
+    """The real conversion, with the first two lines of each fenced block glued."""
+    from dataclasses import replace
+
+    result = convert(text, options, name) if options is not None else convert(text, name=name)
+    glued = re.sub(r"(```[^\n]*\n[^\n]+)\n", r"\1", result.text)
+    return replace(result, text=glued, changed=True)
+
+
+@pytest.fixture
+def damaged_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two posts, one with code; the conversion (run in-process, -j 1) glues code lines."""
+    import postconv.migrate.work as work
+
+    monkeypatch.setattr(work, "convert", _glue_code_lines)
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "code.html").write_text(
+        "---\ntitle: c\n---\n<pre>import os\nimport sys</pre>\n", encoding="utf-8"
+    )
+    (source / "plain.html").write_text("---\ntitle: p\n---\n<p>Words.</p>\n", encoding="utf-8")
+    return source
+
+
+def test_migrate_refuses_a_post_that_fails_verification(damaged_tree: Path, tmp_path: Path) -> None:
+    report = tmp_path / "report.jsonl"
+    result = invoke(damaged_tree, tmp_path / "out", "-j", "1", "--report", report)
+    assert result.exit_code == 1
+    assert tree(tmp_path / "out") == {"plain.md": b"---\ntitle: p\n---\n\nWords.\n"}
+    changed = "code line 1 of block 1 changed: “import osimport sys”"
+    line = f"code.html: refused: {changed} (see --no-verify)"
+    assert line in result.output
+    records = read_report(report)
+    assert records["code.html"]["status"] == "refused" and records["code.html"]["output"] is None
+    assert [d["kind"] for d in records["code.html"]["differences"]] == ["code", "text"]
+    assert records["plain.html"]["differences"] == []
+    assert re.search(r"refused\s+│\s+1", result.output)  # the summary counts it
+
+
+def test_migrate_no_verify_writes_what_the_conversion_gives(
+    damaged_tree: Path, tmp_path: Path
+) -> None:
+    result = invoke(damaged_tree, tmp_path / "out", "-j", "1", "-q", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert b"import osimport sys" in tree(tmp_path / "out")["code.md"]
+
+
+def test_migrate_verify_false_in_the_config(damaged_tree: Path, tmp_path: Path) -> None:
+    (damaged_tree.parent / "pyproject.toml").write_text("[tool.postconv]\nverify = false\n")
+    result = invoke(damaged_tree, tmp_path / "out", "-j", "1", "-q")
+    assert result.exit_code == 0, result.output
+
+
+def test_migrate_verifies_in_worker_processes_too(tmp_path: Path) -> None:
+    """A real command, two workers: every post of the corpus is verified, none refused."""
+    report = tmp_path / "report.jsonl"
+    done = run_postconv("migrate", CORPUS, tmp_path / "out", "-j", "2", "-q", "--report", report)
+    assert done.returncode == 0, done.stderr
+    statuses = {record["status"] for record in read_report(report).values()}
+    assert "refused" not in statuses and "converted" in statuses

@@ -25,7 +25,7 @@ from postconv.options import Options
 from postconv.post.dialect import Dialect
 from postconv.post.markdown_code import code_ranges, in_ranges, repair_outside_code
 from postconv.post.placeholders import Placeholders
-from postconv.post.reading import read
+from postconv.post.reading import Reading, read
 from postconv.post.segments import markdown_blocks, segment
 from postconv.text import fence_for, repair_escaped_slashes, strip_edges
 
@@ -42,11 +42,19 @@ _BLOCK_KIND = re.compile(
 
 @dataclass
 class Body:
-    """A converted body: its Markdown blocks, and the tokens still to put back."""
+    """A converted body: its Markdown blocks, and how it was read (the tokens still to
+    put back are its reading's placeholders)."""
 
     blocks: list[str]
-    placeholders: Placeholders
-    dialect: Dialect
+    reading: Reading
+
+    @property
+    def placeholders(self) -> Placeholders:
+        return self.reading.placeholders
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.reading.dialect
 
 
 def convert_body(body: str, options: Options, name: str | None = None) -> Body:
@@ -73,7 +81,7 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
         if placeholders.has_separate(pieces):
             pieces = _blocks_of(placeholders.restore_separate("\n\n".join(pieces)))
         blocks.extend(_tidy(block) for block in pieces)
-    return Body([block for block in blocks if strip_edges(block)], placeholders, reading.dialect)
+    return Body([block for block in blocks if strip_edges(block)], reading)
 
 
 def _fenced(indented: str) -> str:

@@ -7,13 +7,14 @@ normalise the footer → join.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from postconv.body import convert_body
 from postconv.errors import PostconvError
 from postconv.options import Options
 from postconv.post import frontmatter
 from postconv.post.footer import Footer, label_for, normalise_footer
+from postconv.post.reading import Reading
 
 DEFAULT_OPTIONS = Options()
 
@@ -25,6 +26,11 @@ class Result:
     text: str
     changed: bool
     footer: Footer | None = None
+    footer_in_header: bool = False  # the source went into the front matter
+    #: how the body was read (dialect, segments, tokens): what ``--verify`` reads it as
+    reading: Reading | None = field(default=None, repr=False, compare=False)
+    #: the front matter that starts ``text`` ("" for none): what follows is the body
+    header: str = field(default="", repr=False, compare=False)
 
 
 def convert(text: str, options: Options = DEFAULT_OPTIONS, name: str | None = None) -> Result:
@@ -47,6 +53,7 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS, name: str | None = No
     header = post.header
     if footer is not None:
         header, blocks = _place_footer(footer, header, blocks, post.kind, options)
+    in_header = header != post.header
     if header and not header.endswith("\n"):
         header += "\n"  # the file ended right after the closing fence
     body_text = body.placeholders.restore("\n\n".join(blocks))
@@ -58,7 +65,7 @@ def convert(text: str, options: Options = DEFAULT_OPTIONS, name: str | None = No
         output = f"{header}\n{body_text}\n"
     else:
         output = f"{header}{body_text}\n" if body_text else header
-    return Result(text=output, changed=output != text, footer=footer)
+    return Result(output, output != text, footer, in_header, body.reading, header)
 
 
 def _place_footer(

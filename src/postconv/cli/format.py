@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import enum
+import json
 import os
 import re
 import sys
@@ -25,19 +26,18 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import click
 
 from postconv.cli.settings import config_option, setting_options
 from postconv.errors import PostconvError
-from postconv.fidelity import lost_text
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
 from postconv.io.decode import Decoded
 from postconv.io.files import atomic_write, read_post, read_stream
 from postconv.options import Options
 from postconv.pipeline import Result, convert
-from postconv.post.frontmatter import normalise_newlines, split
+from postconv.verify import verify_conversion
 
 STDIN = "-"
 HTML_SUFFIXES = (".html", ".htm")
@@ -60,6 +60,7 @@ class Run:
     quiet: bool
     cli_values: dict[str, Value]  # settings given on the command line, by name
     configs: ConfigLookup
+    verify_report: IO[str] | None = None  # --verify-report: one JSON line per refusal
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,13 @@ def _one_line_usage_errors(ctx: click.Context) -> Iterator[None]:
 @click.option("--diff", is_flag=True, help="Write nothing; print a unified diff of the changes.")
 @setting_options(SETTINGS)
 @config_option
+@click.option(
+    "--verify-report",
+    "verify_report",
+    type=click.Path(dir_okay=False, allow_dash=False),
+    metavar="FILE",
+    help="Write every difference of each refused FILE here, one JSON line per FILE.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Report errors only.")
 def format_files(
     files: tuple[str, ...],
@@ -111,6 +119,7 @@ def format_files(
     check: bool,
     diff: bool,
     config_file: Path | None,
+    verify_report: str | None,
     quiet: bool,
     **cli_settings: Value | None,
 ) -> None:
@@ -138,8 +147,9 @@ def format_files(
     except PostconvError as error:
         say(f"error: {error}")
         raise SystemExit(2) from None
-    run = Run(mode, output, diff, quiet, cli_values, configs)
-    tally = Counter(_process(name, run) for name in files)
+    with _report_file(verify_report) as report:
+        run = Run(mode, output, diff, quiet, cli_values, configs, report)
+        tally = Counter(_process(name, run) for name in files)
     if mode is not Mode.CONVERT and not quiet:
         say(summary(tally, mode), prefix="")
     raise SystemExit(exit_code(tally, mode))
@@ -208,7 +218,7 @@ def _plan(name: str, run: Run) -> Plan:
     options, steering = split_settings(values)
     result = convert(decoded.text, options, None if name == STDIN else name)
     if steering.get("verify", run.mode is not Mode.CONVERT):
-        _verify(decoded.text, result, options, name)
+        _verify(decoded.text, result, options, name, run.verify_report)
     rename_ext = steering.get("rename_ext") if run.mode is not Mode.CONVERT else None
     target = renamed(name, rename_ext) if name != STDIN else name
     changed = result.changed or decoded.encoding != "utf-8" or target != name
@@ -221,17 +231,36 @@ def _read(name: str) -> Decoded:
     return read_post(name)
 
 
-def _verify(before: str, result: Result, options: Options, name: str) -> None:
-    """Raise if ``result`` lost visible text of ``before``.
+def _verify(
+    before: str, result: Result, options: Options, name: str, report: IO[str] | None
+) -> None:
+    """Raise if ``result`` does not show what ``before`` showed (:mod:`postconv.verify`),
+    naming the first difference; ``report`` gets them all."""
+    differences = verify_conversion(before, result, options, None if name == STDIN else name)
+    if not differences:
+        return
+    if report is not None:
+        from postconv.migrate.report import display_path  # only when a report is asked for
 
-    :func:`~postconv.fidelity.lost_text` leaves out what postconv drops on
-    purpose: navigation links, attribution labels, shortcode markup.
-    """
-    source = split(normalise_newlines(before)).body
-    output = split(result.text).body
-    lost = lost_text(source, output, options.body, None if name == STDIN else name)
-    if lost is not None:
-        raise PostconvError(f"refused: output would lose visible text “{lost}” (see --no-verify)")
+        found = [difference.to_dict() for difference in differences]
+        record = {"file": display_path(_display(name)), "differences": found}
+        report.write(json.dumps(record, ensure_ascii=False) + "\n")
+        report.flush()
+    raise PostconvError(f"refused: {differences[0].message} (see --no-verify)")
+
+
+@contextlib.contextmanager
+def _report_file(path: str | None) -> Iterator[IO[str] | None]:
+    if path is None:
+        yield None
+        return
+    try:
+        stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError as error:
+        say(f"error: cannot write {path}: {error.strerror or error}")
+        raise SystemExit(2) from None
+    with stream:
+        yield stream
 
 
 def renamed(name: str, extension: str | None) -> str:

@@ -31,7 +31,7 @@ from rich.table import Table
 
 from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
 from postconv.errors import PostconvError
-from postconv.io.config import ConfigLookup, Value, split_settings
+from postconv.io.config import BY_KEY, ConfigLookup, Value, split_settings
 from postconv.migrate.batch import Settings
 from postconv.migrate.batch import migrate as run_migration
 from postconv.migrate.report import (
@@ -73,7 +73,7 @@ from postconv.options import Options
     type=click.Path(dir_okay=False, writable=True),
     help="Write one JSON line per input (status, output, error, encoding, seconds).",
 )
-@setting_options(CONVERTER_SETTINGS)
+@setting_options((*CONVERTER_SETTINGS, BY_KEY["verify"]))
 @config_option
 def migrate(
     src: str,
@@ -93,7 +93,9 @@ def migrate(
     \b
     Posts (.html .htm .xhtml .md .markdown .mdown .mkd .mkdn .txt) are
     converted and written as UTF-8 with extension --ext; other files are
-    copied (or skipped with --skip-other); hidden files are ignored. Outputs
+    copied (or skipped with --skip-other); hidden files are ignored. A post
+    whose output does not show what it showed (code, links, structure, text)
+    is refused and not written, unless --no-verify. Outputs
     newer than their input are kept unless --force, so re-running an
     interrupted migration finishes it.
 
@@ -101,7 +103,7 @@ def migrate(
     above SRC (or --config), as for one file; the command line wins.
     """
     try:
-        options = _options(src, config_file, cli_settings)
+        options, verify = _options(src, config_file, cli_settings)
     except PostconvError as error:
         click.echo(f"postconv migrate: error: {error}", err=True)
         sys.exit(2)
@@ -113,6 +115,7 @@ def migrate(
             fsync=fsync,
             jobs=jobs,
             options=options,
+            verify=verify,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
@@ -176,17 +179,20 @@ class _Display:
         sys.exit(128 + signum)
 
 
-def _options(src: str, config_file: Path | None, cli_settings: dict[str, Value | None]) -> Options:
-    """Converter options: the configuration above SRC, overridden by the command line."""
+def _options(
+    src: str, config_file: Path | None, cli_settings: dict[str, Value | None]
+) -> tuple[Options, bool]:
+    """Converter options, and whether to verify: the configuration above SRC,
+    overridden by the command line."""
     start = Path(src).resolve()
     directory = start if start.is_dir() else start.parent
     configured = ConfigLookup(config_file).settings_for(directory)
     given = {name: value for name, value in cli_settings.items() if value is not None}
     try:
-        options, _ = split_settings({**configured, **given})
+        options, steering = split_settings({**configured, **given})
     except ValueError as error:
         raise PostconvError(str(error)) from None
-    return options
+    return options, bool(steering.get("verify", True))
 
 
 @contextlib.contextmanager

@@ -210,7 +210,7 @@ def multiline_code_to_blocks(root: Element, options: Options) -> None:
     """
     for code in _LOOSE_CODE(root):
         lines = [line for line in tree.text_of(code).split("\n") if line.strip()]
-        if len(lines) >= 2 and _on_lines_of_its_own(code):
+        if len(lines) >= 2 and on_lines_of_its_own(code):
             code.tag = "pre"
 
 
@@ -220,7 +220,7 @@ _LINE_BOUNDARIES = frozenset(
 )
 
 
-def _on_lines_of_its_own(element: Element) -> bool:
+def on_lines_of_its_own(element: Element) -> bool:
     """Only whitespace between ``element`` and a line boundary on each side.
 
     Inline parents (a ``<span>`` around the code) are looked through.

@@ -19,7 +19,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from posixpath import splitext
 
 from postconv.errors import PostconvError
@@ -60,6 +60,7 @@ class Settings:
     copy_other: bool = True  # copy files that are not posts (else skip them)
     force: bool = False  # rewrite outputs even when newer than their input
     fsync: bool = False  # fsync every output (else one syncfs of DEST at the end)
+    verify: bool = True  # write no post whose output does not show what its input showed
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     options: Options = field(default_factory=Options)
     chunk_size: int = 16  # tasks per round trip to a worker
@@ -259,6 +260,4 @@ def _up_to_date(output: str, entry: Entry) -> bool:
 
 
 def _timed(outcome: Outcome, seconds: float) -> Outcome:
-    return Outcome(
-        outcome.input, outcome.status, outcome.output, outcome.error, outcome.encoding, seconds
-    )
+    return replace(outcome, seconds=seconds)

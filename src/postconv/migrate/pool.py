@@ -51,7 +51,9 @@ class Serial:
             if isinstance(item, Outcome):
                 report(item)
             else:
-                report(run_task(item, self.settings.options, self.settings.fsync))
+                report(
+                    run_task(item, self.settings.options, self.settings.fsync, self.settings.verify)
+                )
 
 
 class Parallel:
@@ -114,14 +116,14 @@ class Parallel:
         self._wait(report, until=self.limit - 1)
         if self.stop.is_set():
             return
-        options, durable = self.settings.options, self.settings.fsync
+        work = (self.settings.options, self.settings.fsync, self.settings.verify)
         try:
-            future = self.executor.submit(run_chunk, chunk, options, durable)
+            future = self.executor.submit(run_chunk, chunk, *work)
         except BrokenProcessPool:  # a worker died since the last wait
             if self.stop.is_set():  # … killed by the signal that stops us
                 return
             self._restart()
-            future = self.executor.submit(run_chunk, chunk, options, durable)
+            future = self.executor.submit(run_chunk, chunk, *work)
         self.inflight[future] = chunk
 
     def _wait(self, report: OnOutcome, until: int) -> None:

@@ -25,7 +25,9 @@ ORDINARY_SKIPS: frozenset[str] = frozenset({UP_TO_DATE, NOT_A_POST})
 class Outcome:
     """One input's fate. ``error`` is a one-line reason (also for skips); ``seconds`` its time.
 
-    ``encoding`` is the codec that decoded a post (``utf-8`` for most).
+    ``encoding`` is the codec that decoded a post (``utf-8`` for most);
+    ``differences`` are what verification found, ``(kind, message)`` each, when
+    it refused the post (``error`` is the first).
     """
 
     input: str
@@ -34,6 +36,7 @@ class Outcome:
     error: str | None = None
     encoding: str | None = None
     seconds: float = 0.0
+    differences: tuple[tuple[str, str], ...] = ()
 
     @property
     def worth_a_line(self) -> bool:
@@ -47,6 +50,7 @@ class Outcome:
         record["output"] = display_path(self.output) if self.output is not None else None
         record["error"] = display_path(self.error) if self.error is not None else None
         record["seconds"] = round(self.seconds, 6)
+        record["differences"] = [{"kind": kind, "message": text} for kind, text in self.differences]
         return json.dumps(record, ensure_ascii=False)
 
 

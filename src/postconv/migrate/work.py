@@ -1,7 +1,9 @@
-"""The work on one file, run in worker processes: read, convert, write atomically.
+"""The work on one file, run in worker processes: read, convert, verify, write atomically.
 
 One thread, no tricks: a worker reads a post (or gets its bytes), calls the
-pure core, writes the result through a temporary file and a rename.
+pure core, checks that the output shows what the input showed
+(:mod:`postconv.verify`: a post that fails is ``refused`` and not written),
+writes the result through a temporary file and a rename.
 
 A :class:`Task` is small and picklable: the input's path (directory sources:
 the worker reads it) or its bytes (archive members: the parent read them).
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 from typing import IO, Literal
 
 from postconv.errors import PostconvError
-from postconv.io.decode import decode_post
+from postconv.io.decode import Decoded, decode_post
 from postconv.io.files import MAX_POST_BYTES, read_post, write_atomically
 from postconv.migrate.report import Outcome, Status
 from postconv.options import Options
 from postconv.pipeline import convert
+from postconv.verify import verify_conversion
 
 Action = Literal["convert", "copy"]
 
@@ -45,13 +48,15 @@ def init_worker() -> None:
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def run_chunk(tasks: list[Task], options: Options, durable: bool = False) -> list[Outcome]:
+def run_chunk(
+    tasks: list[Task], options: Options, durable: bool = False, verify: bool = True
+) -> list[Outcome]:
     """Process a chunk of tasks (one round trip to a worker)."""
-    return [run_task(task, options, durable) for task in tasks]
+    return [run_task(task, options, durable, verify) for task in tasks]
 
 
-def run_task(task: Task, options: Options, durable: bool = False) -> Outcome:
-    """Read, convert (or copy) and write one file; every failure becomes an Outcome."""
+def run_task(task: Task, options: Options, durable: bool = False, verify: bool = True) -> Outcome:
+    """Read, convert (or copy), verify and write one file; every failure becomes an Outcome."""
     started = time.perf_counter()
     encoding = None
     try:
@@ -60,20 +65,27 @@ def run_task(task: Task, options: Options, durable: bool = False) -> Outcome:
                 write_atomically(task.output, stream, durable, make_dirs=True)
             status: Status = "copied"
         else:
-            text, encoding, status = _convert(task, options)
-            write_atomically(task.output, text.encode("utf-8"), durable, make_dirs=True)
+            decoded = _read(task)
+            encoding = decoded.encoding
+            result = convert(decoded.text, options, task.input)  # its extension: a hint
+            differences = (
+                verify_conversion(decoded.text, result, options, task.input) if verify else []
+            )
+            if differences:
+                found = tuple((found.kind, found.message) for found in differences)
+                error = f"{differences[0].message} (see --no-verify)"
+                return Outcome(task.input, "refused", None, error, encoding, _since(started), found)
+            write_atomically(task.output, result.text.encode("utf-8"), durable, make_dirs=True)
+            status = "converted" if result.changed else "unchanged"
     except Exception as problem:
         return Outcome(task.input, "failed", None, reason(problem), encoding, _since(started))
     return Outcome(task.input, status, task.output, None, encoding, _since(started))
 
 
-def _convert(task: Task, options: Options) -> tuple[str, str, Status]:
+def _read(task: Task) -> Decoded:
     if task.data is not None:
-        decoded = decode_post(task.data)
-    else:
-        decoded = read_post(task.path or task.input)
-    result = convert(decoded.text, options, task.input)  # its extension hints at the dialect
-    return result.text, decoded.encoding, "converted" if result.changed else "unchanged"
+        return decode_post(task.data)
+    return read_post(task.path or task.input)
 
 
 def reason(problem: Exception) -> str:
