@@ -40,7 +40,10 @@ BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer"}
 )
-_DECORATIVE_TAGS = ("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label")
+_DECORATIVE_TAGS = (
+    *("span", "font", "o:p", "big", "small", "abbr", "acronym", "time", "label"),
+    *("u", "mark", "ins"),  # (Markdown has no underline nor highlight: their text stays)
+)
 _BOLD_TAGS = frozenset({"strong", "b"})
 _BREAK_STOPS = BLOCK_TAGS | {"pre", "ul", "ol", "table", "tr", "figure"}
 _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot", "tr"})
@@ -547,7 +550,7 @@ def strip_edge_space(root: Element, options: Options) -> None:
 
 def drop_empty(root: Element, options: Options) -> None:
     """Paragraphs, wrappers and emphasis holding no text and no image go (not in code,
-    where a line break is content)."""
+    where a line break is content); an emphasis holding a line break leaves it."""
     in_code = set(_IN_CODE(root))  # the set keeps the proxies, so membership is identity
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
@@ -560,6 +563,9 @@ def drop_empty(root: Element, options: Options) -> None:
             descendant.tag in _KEEP_EMPTY and descendant.tag != "br"
             for descendant in element.iter()
         ):
+            continue
+        if element.tag in _INLINE_TAGS and element.find(".//br") is not None:
+            tree.drop_tag(element)  # a<b><br></b>b: the line break stays between the words
             continue
         if element.tag in _INLINE_TAGS and _separates_words(element):
             element.tail = " " + (element.tail or "")  # a<i> </i>b still reads "a b"

@@ -30,6 +30,20 @@ _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
+#: the first and last characters written for an element, whatever its content (not an
+#: emphasis: its ``*`` run merges with the one beside it, what flanks them is its text)
+_EDGE_MARKS = {
+    **dict.fromkeys(("code", "kbd", "samp", "tt"), ("`", "`")),
+    **dict.fromkeys(("del", "s", "strike"), ("~", "~")),
+    **dict.fromkeys(("sup", "sub"), ("<", ">")),
+    "a": ("[", ")"),
+    "img": ("!", ")"),
+}
+#: elements written with markers around their content
+_MARKED = frozenset(_EDGE_MARKS) | {"b", "strong", "em", "i", "cite"}
+_CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
+#: inline elements written without a marker of their own: only their content shows
+_UNMARKED_INLINE = frozenset({"span", "font", "u", "small", "big", "mark", "abbr", "ins", "time"})
 _RAW_HTML_PARENTS = frozenset({"[document]", "div", "p", "figure", "section", "article"})
 _EMBEDS = ("iframe", "video", "audio", "embed", "object")
 _EMBED_ATTRIBUTES = ("src", "width", "height", "title", "allowfullscreen", "poster", "type")
@@ -39,10 +53,21 @@ _INLINE_HTML_ATTRIBUTES = {"a": ("href", "title"), "img": ("src", "alt", "title"
 
 
 def _edge_text(node: object, last: bool) -> str:
-    """The character of ``node`` that touches its neighbour (last or first)."""
+    """The character of ``node`` that touches its neighbour (last or first), as written:
+    a code span ends in a backtick, a link in ")", an emphasis in its marker."""
     if node is None:
         return ""
-    content = str(node) if isinstance(node, NavigableString) else node.get_text()
+    current = node
+    while isinstance(current, Tag):
+        if current.name in _OPENS_LINE:
+            return "\n"  # a block (a line break) stands between
+        marks = _EDGE_MARKS.get(current.name)
+        if marks is not None and (current.name != "a" or current.get("href")):
+            return marks[1] if last else marks[0]
+        if not current.contents:
+            return ""
+        current = current.contents[-1] if last else current.contents[0]
+    content = str(current) if isinstance(current, NavigableString) else ""
     return content[-1:] if last else content[:1]
 
 
@@ -87,17 +112,27 @@ def _neighbour(el: PageElement, direction: str) -> PageElement | None:
     return getattr(el, direction)
 
 
+def _just_before(el: PageElement) -> PageElement | None:
+    """What is written right before ``el``, no marker between: its previous sibling, or
+    that of a parent that writes none (a ``<span>``; not ``<b>``, whose ``**`` stands
+    between)."""
+    while el.previous_sibling is None:
+        el = el.parent
+        if el is None or el.name not in _UNMARKED_INLINE:
+            return None
+    return el.previous_sibling
+
+
 def _ends_in_code(node: PageElement | None) -> bool:
-    """True when the last thing ``node`` renders is a code span (it ends in a backtick)."""
-    if not isinstance(node, Tag):
-        return False
-    last: PageElement = node
-    while isinstance(last, Tag) and last.contents:
-        last = last.contents[-1]
-    while last is not None and last is not node.parent:
-        if getattr(last, "name", None) in ("code", "kbd", "samp"):
+    """True when the last thing written of ``node`` on its line is a code span's backtick
+    (not a literal one: that one is escaped)."""
+    current = node
+    while isinstance(current, Tag):
+        if current.name in _CODE_TAGS:
             return True
-        last = last.parent
+        if current.name in _OPENS_LINE or current.name in _MARKED or not current.contents:
+            return False  # a block, or another element's marker, ends it
+        current = current.contents[-1]
     return False
 
 
@@ -417,7 +452,7 @@ class PostConverter(MarkdownConverter):
         # the second one is written as plain text (its text is what matters)
         if "_noformat" in parent_tags:
             return text
-        if _ends_in_code(_neighbour(el, "previous_sibling")):
+        if _ends_in_code(_just_before(el)):
             return escape_text(text, line_start=False)
         # the base class moves edge spaces outside the span, and keeps line breaks
         # (a code line starting "# " would then open a heading)

@@ -129,14 +129,24 @@ _EMPTY_BLOCKS = ("div", "p", "section", "article", "header", "footer", "center",
 
 
 def _empty_blocks(root: Element) -> list[Element]:
-    """An empty block (``text <div></div> text``) still ends the line of text before it."""
+    """An empty block (``text <div></div> text``, ``<p><br></p>``) still ends the line of
+    text before it."""
     markers = []
-    for block in root.iter(*_EMPTY_BLOCKS):
-        if block is not root and not len(block) and not (block.text or "").strip():
+    for block in list(root.iter(*_EMPTY_BLOCKS)):
+        if block is not root and _shows_nothing(block):
+            for child in list(block):
+                block.remove(child)
             block.tag, block.text = _MARKER, None
             block.attrib.clear()
             markers.append(block)
     return markers
+
+
+def _shows_nothing(block: Element) -> bool:
+    """No text in it, nothing but line breaks."""
+    return not (block.text or "").strip() and all(
+        child.tag == "br" and not (child.tail or "").strip() for child in block
+    )
 
 
 def _in_cell(element: Element) -> bool:
