@@ -17,8 +17,9 @@ measures, each phase in its own subprocess so that its peak RSS is its own:
 (b) (a) + plain ``markdownify.markdownify`` of each body
 (c) (a) + postconv's core ``convert`` instead, in one process
 (v) (c) + ``verify`` of each conversion (what ``-i``, ``--check`` and ``migrate`` do)
-(p) JOBS processes of (c) side by side, each on a shard of the files: no batch
+(p) JOBS processes of (v) side by side, each on a shard of the files: no batch
     machinery, no writes — the ceiling of any parallel run on this machine *now*
+    (migrate verifies, so the ceiling does too)
 (d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
 
 and prints posts/s and MB/s (input bytes) for each, the ratios c/b and d/b
@@ -55,7 +56,7 @@ LABELS = {
     "b": "(b) plain markdownify",
     "c": "(c) postconv core, 1 process",
     "v": "(v) (c) + verify, 1 process",
-    "p": "(p) {jobs} x (c) on shards, no batch",
+    "p": "(p) {jobs} x (v) on shards, no batch",
     "d": "(d) postconv migrate -j {jobs}",
 }
 POST_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
@@ -157,7 +158,7 @@ def run_shards(corpus: Path, shards: int) -> dict[str, float]:
     No batch machinery at all: the best any parallel run can do on this machine
     now. ``seconds`` is the slowest shard's.
     """
-    command = [sys.executable, __file__, "--phase", "c", "--corpus", str(corpus)]
+    command = [sys.executable, __file__, "--phase", "v", "--corpus", str(corpus)]
     processes = [
         subprocess.Popen([*command, "--shard", f"{index}/{shards}"], stdout=subprocess.PIPE)
         for index in range(shards)

@@ -34,13 +34,14 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
 
     assert done.returncode == 0, done.stderr
     output = done.stdout.decode()
-    for label in ("(a) read", "(b) plain markdownify", "(c) postconv core", "(p) 2 x (c)"):
+    labels = ("(a) read", "(b) plain markdownify", "(c) postconv core", "(v) (c) + verify")
+    for label in (*labels, "(p) 2 x (v)"):
         assert label in output
     assert "(d) postconv migrate -j 2" in output
-    assert "c/b = " in output and "d/b = " in output and "d/p = " in output
+    assert "c/b = " in output and "v/c = " in output and "d/b = " in output and "d/p = " in output
     results = json.loads(figures.read_text())
-    assert {phase: results[phase]["posts"] for phase in "abcpd"} == dict.fromkeys("abcpd", 50)
-    assert all(results[phase]["rss_kb"] > 0 for phase in "abcpd")
+    assert {phase: results[phase]["posts"] for phase in "abcvpd"} == dict.fromkeys("abcvpd", 50)
+    assert all(results[phase]["rss_kb"] > 0 for phase in "abcvpd")
     posts = sorted((tmp_path / "50" / "posts").rglob("*.*"))
     assert len(posts) == 50
     titles = {line for post in posts for line in post.read_text().splitlines() if "title" in line}

@@ -20,8 +20,10 @@ from postconv.text import absolute_url, autolink, has_cjk, link_destination, wid
 _OUTER_BRACKETS = {"（": "）", "(": ")", "【": "】", "[": "]"}
 _CJK_LABEL_WORDS = r"(?:本文|文章|新闻|新聞|信息|稿件|图片|圖片)?(?:来源|來源|出处|出處)"
 _LATIN_LABEL_WORDS = r"(?:source|via|originally published (?:at|on|by))"
-#: the words of an attribution label, for checks that must ignore them
+#: the words of an attribution label, for checks that must ignore them: in words run
+#: together, and in text
 ATTRIBUTION_LABELS = f"{_CJK_LABEL_WORDS}|{_LATIN_LABEL_WORDS.replace(' ', '')}"
+ATTRIBUTION_LABELS_IN_TEXT = rf"{_CJK_LABEL_WORDS}|\b{_LATIN_LABEL_WORDS}\b"
 _CJK_LABEL = re.compile(rf"^{_CJK_LABEL_WORDS}\s*[：:]\s*(?P<value>.+)$")
 _LATIN_LABEL = re.compile(rf"^{_LATIN_LABEL_WORDS}\s*:\s*(?P<value>.+)$", re.I)
 # a destination may stand in <…> (what link_destination writes for spaces and brackets)

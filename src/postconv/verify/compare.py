@@ -137,6 +137,9 @@ class _Reader:
         if openings and ended < self.position and _starts(self.words, ended, block):
             return _merged(block)  # it goes on right where the last one ended
         began = self.position
+        if self.words[began : began + len(block)] == block and (not openings or began in openings):
+            self.position += len(block)  # the block as it was, word for word: most are
+            return None
         suspect, run = None, 0  # where words stopped following each other, and since when
         for number, word in enumerate(block):
             if self.position < len(self.words) and self.words[self.position] == word:

@@ -4,18 +4,13 @@ The input body is read in its dialect as the conversion reads it
 (:func:`postconv.post.reading.read`): HTML segments as a browser parses
 them, Markdown segments rendered as CommonMark with GFM tables and
 strikethrough, template tags as the text they stay, code shortcodes as the
-code they show. The output body is rendered the same way. The renderer is
-markdown-it's Rust port (``markdown-it-pyrs``): the rules of markdown-it-py,
-which the conversion reads Markdown with, at a tenth of its cost. The front
-matter is never read.
+code they show. The output body is rendered the same way
+(:mod:`postconv.verify.render`). The front matter is never read.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
-from markdown_it_pyrs import MarkdownIt
 
 from postconv.html import tree
 from postconv.html.clean import expand_caption_shortcodes, foster_stray_table_text, is_hidden
@@ -26,24 +21,18 @@ from postconv.post.markdown_code import repair_outside_code
 from postconv.post.placeholders import Item, Placeholders
 from postconv.post.reading import Reading, read
 from postconv.text import repair_escaped_slashes
+from postconv.verify.render import render
 from postconv.verify.view import View, url_key, view_of, words
 
 # where HTML stands while the Markdown around it is rendered
 _MARK, _MARK_END = "\ue0f0", "\ue0f1"
 _MARKED = re.compile(f"<p>{_MARK}(\\d+){_MARK_END}</p>|{_MARK}(\\d+){_MARK_END}")
 DEFAULT_OPTIONS = Options()
+#: the output's blocks read for a footer: fewer than the input's (its attribution, URL
+#: and "<>" are one block there), so that no label goes from the output side only
+_OUTPUT_FOOTER_BLOCKS = 4
+_MAY_HIDE = re.compile(r"hidden|display", re.I)
 _SHORTCODE_TAGS = re.compile(r"\[/?caption\b[^\]]*\]", re.I)
-
-
-@lru_cache(maxsize=1)
-def _renderer() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
-
-
-def render(markdown: str) -> str:
-    """CommonMark + GFM tables and strikethrough → HTML, raw HTML kept (no links made of
-    bare URLs: the sites postconv writes for do not make them)."""
-    return _renderer().render(markdown)
 
 
 def input_view(
@@ -57,7 +46,8 @@ def input_view(
 def output_view(markdown: str, footer: Footer | None = None, in_header: bool = False) -> View:
     """The view of a converted body. A source ``footer`` moved into the front matter
     (``in_header``) counts as the body's last block."""
-    view = _view(render(markdown), link_targets=True)
+    # (its footer is its last block; the input's may be made of its last few)
+    view = _view(render(markdown), link_targets=True, footer_blocks=_OUTPUT_FOOTER_BLOCKS)
     if footer is None or not footer.has_source:
         return view
     view.footer_last = not in_header
@@ -68,17 +58,21 @@ def output_view(markdown: str, footer: Footer | None = None, in_header: bool = F
     return view
 
 
-def _view(html: str, link_targets: bool = False, browser: bool = False) -> View:
+def _view(
+    html: str, link_targets: bool = False, browser: bool = False, footer_blocks: int = 8
+) -> View:
     # a [caption] shows as WordPress shows it: a figure and its caption; stray markup goes
-    html = _SHORTCODE_TAGS.sub(" ", expand_caption_shortcodes(html))
+    if "aption" in html or "APTION" in html:
+        html = _SHORTCODE_TAGS.sub(" ", expand_caption_shortcodes(html))
     root, too_deep = tree.parse_fragment(html)
     if too_deep:  # libxml2 stopped and dropped the rest: flattened, the text is all there
         root, _ = tree.parse_fragment(flatten_deep_html(html))
-    if browser:  # what libxml2 leaves inside a table outside its cells, a browser shows first
+    if browser and _MAY_HIDE.search(html):  # (a hidden row out of its table stays hidden)
         for hidden in [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]:
-            tree.drop_tree(hidden)  # (a hidden row out of its table is hidden all the same)
+            tree.drop_tree(hidden)
+    if browser:  # what libxml2 leaves inside a table outside its cells, a browser shows first
         foster_stray_table_text(root, DEFAULT_OPTIONS)
-    return view_of(root, link_targets)
+    return view_of(root, link_targets, footer_blocks)
 
 
 def _input_html(reading: Reading) -> str:

@@ -30,7 +30,7 @@ from lxml import etree
 from postconv.html.clean import is_hidden, is_stock_link
 from postconv.html.code import on_lines_of_its_own
 from postconv.html.nesting import INVISIBLE_TAGS
-from postconv.post.footer import ATTRIBUTION_LABELS, is_navigation
+from postconv.post.footer import ATTRIBUTION_LABELS_IN_TEXT, is_navigation
 from postconv.text import absolute_url
 
 Element = etree._Element
@@ -39,9 +39,11 @@ _CJK = "\u2e80-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f"
 #: a CJK character, or a run of other letters and digits
 WORD = re.compile(rf"(?=\w)[{_CJK}]|[^\W_{_CJK}]+")
 #: attribution labels (文章来源, Source) are not the article's: a footer rewrites them
-_LABELS = re.compile(ATTRIBUTION_LABELS, re.I)
+_LABELS = re.compile(ATTRIBUTION_LABELS_IN_TEXT, re.I)
 _LABEL_HINT = re.compile("[来來出]|(?i:source|via|originally)")
+
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_LETTER_RUN = re.compile(r"[^\W_]+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")
 _SPACES = re.compile(r"\s+")
 _NUMBER_LINES = re.compile(r"\s*\d+(?:\s+\d+)+\s*")
@@ -60,6 +62,7 @@ _EMBEDS = frozenset({"iframe", "object", "video", "audio"})
 #: elements counted in :attr:`View.counts`, by the name a refusal gives them
 COUNTED = {"li": "list item", "blockquote": "block quote", "sup": "sup", "sub": "sub"}
 _NOT_SHOWN = INVISIBLE_TAGS | _EMBEDS
+_NO_LINK_AROUND = BLOCKS | {"a"}
 #: elements the view takes note of (the others only hold text, or start a block)
 _MARKED = frozenset({"table", "pre", "code", "a", "img", "br"} | _CELLS | _HEADINGS | set(COUNTED))
 
@@ -82,6 +85,9 @@ class View:
 
 
 def words(text: str) -> list[str]:
+    """The words of ``text`` (:data:`WORD`)."""
+    if text.isascii() or not _CJK_CHAR.search(text):
+        return _LETTER_RUN.findall(text)  # (the same words, found faster)
     return WORD.findall(text)
 
 
@@ -105,19 +111,21 @@ def code_lines(text: str) -> list[str]:
     return text.replace("\xa0", " ").strip("\n").split("\n")
 
 
-def view_of(root: Element, link_targets: bool = False) -> View:
+def view_of(root: Element, link_targets: bool = False, footer_blocks: int = 8) -> View:
     """The :class:`View` of ``root``. With ``link_targets``, the addresses of a block's
     links count as words after its text (a footer shows ``<http://…>`` as
-    ``[name](http://…)``)."""
-    builder = _Builder(link_targets)
+    ``[name](http://…)``). Attribution labels do not count in the last
+    ``footer_blocks`` blocks (a footer is made of them, and rewrites its label)."""
+    builder = _Builder(link_targets, footer_blocks)
     builder.walk(root)
     return builder.finish()
 
 
 class _Builder:
-    def __init__(self, link_targets: bool) -> None:
+    def __init__(self, link_targets: bool, footer_blocks: int) -> None:
         self.view = View()
         self.link_targets = link_targets
+        self.footer_blocks = footer_blocks
         self.done: list[tuple[str, str, bool]] = []  # text, link addresses, only images?
         self.text: list[str] = []  # the pieces of the block being read
         self.targets: list[str] = []  # …and its links' addresses, read after its text
@@ -127,7 +135,7 @@ class _Builder:
         self.in_cell = 0
         self.in_code = 0
         self.in_heading = 0
-        self.in_bare_link = 0
+        self.bare_links: set[Element] = set()  # the bare links being read
         self.layout_tables: dict[Element, bool] = {}
 
     def walk(self, root: Element) -> None:
@@ -135,25 +143,24 @@ class _Builder:
         # tells, once it is left, whether it showed anything
         walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
         shown_before: list[int] = []
+        enter, leave, add = self.enter, self.leave, self.add
         for event, element in walker:
-            if event in ("comment", "pi"):  # not shown; what follows it is
-                if element.tail:
-                    self.add(element.tail)
-                continue
             if event == "start":
-                if self.enter(element):
+                if enter(element):
                     shown_before.append(self.shown)
                     if element.text:
-                        self.add(element.text)
+                        add(element.text)
                 else:
                     shown_before.append(-1)
                     walker.skip_subtree()
                 continue
-            before = shown_before.pop()
-            if before >= 0:
-                self.leave(element, self.shown > before)
+            if event == "end":
+                before = shown_before.pop()
+                if before >= 0:
+                    leave(element, self.shown > before)
+            # (a comment or a processing instruction is not shown; what follows it is)
             if element.tail and element is not root:
-                self.add(element.tail)
+                add(element.tail)
 
     def enter(self, element: Element) -> bool:
         """Take in what ``element`` is; False when its content is not read on."""
@@ -170,21 +177,25 @@ class _Builder:
             if _is_gutter(element):
                 return False
             self.in_cell += 1
-        elif tag == "pre" or (tag == "code" and _is_multiline(element)):
-            self.code_block(element)
+        elif tag == "pre":
+            self.code_block(element, _text(element))
             return False
         elif tag == "code":
+            text = _text(element)
+            if _is_multiline(element, text):
+                self.code_block(element, text)
+                return False
             if not self.in_code:  # a span in a span is part of it
-                self.view.code_spans.append(_SPACES.sub(" ", _text(element)).strip())
+                self.view.code_spans.append(_SPACES.sub(" ", text).strip())
             self.in_code += 1
         elif tag in _HEADINGS:
             self.in_heading += 1
         elif tag == "a":
-            shown = _text(element)
+            shown = "".join(element.itertext()).strip()
             if is_navigation(shown):
                 return False  # navigation is dropped by design, text and all
-            if shown.strip() and shown.strip() == (element.get("href") or "").strip():
-                self.in_bare_link += 1  # an address shown as it is: no paragraph of its own
+            if shown and shown == (element.get("href") or "").strip():
+                self.bare_links.add(element)  # an address shown as it is: no paragraph of its own
         elif tag == "img":
             self.image(element)
         elif tag == "br":
@@ -214,8 +225,7 @@ class _Builder:
             self.view.counts[COUNTED[tag]] += 1
         elif tag == "a":
             href = element.get("href") or ""
-            if self.in_bare_link and _text(element).strip() == href.strip():
-                self.in_bare_link -= 1
+            self.bare_links.discard(element)
             if shown and _linked(element):  # a link around nothing is no link
                 self.view.links[url_key(href)] += 1
                 if self.link_targets:
@@ -230,49 +240,57 @@ class _Builder:
             self.flush()
 
     def add(self, text: str) -> None:
-        # a heading's text, and a cell's, is one line however it is spaced out
-        if "\n" in text and not (self.in_cell or self.in_heading) and _BLANK_LINE.search(text):
+        # a blank line in raw text is a paragraph break, except in a heading or a cell
+        # (one line, however spaced out)
+        splits = text.count("\n") > 1 and not (self.in_cell or self.in_heading)
+        if text.isspace():  # most often, the line breaks between tags
+            if splits and _BLANK_LINE.search(text):
+                self.flush()
+            else:
+                self.text.append(" ")
+        elif splits and _BLANK_LINE.search(text):
             first, *rest = _BLANK_LINE.split(text)
             self.add_words(first)
-            for paragraph in rest:  # a blank line in raw text is a paragraph break
+            for paragraph in rest:
                 self.flush()
                 self.add_words(paragraph)
         else:
             self.add_words(text)
 
     def add_words(self, text: str) -> None:
+        self.text.append(text)
         if text and not text.isspace():
-            self.text.append(text)
             self.shown += 1
-            if self.only_images and not self.in_bare_link and WORD.search(text):
+            if self.only_images and not self.bare_links and WORD.search(text):
                 self.only_images = False
-        elif text:
-            self.text.append(text)
 
     def flush(self) -> None:
         """The block read so far is done: its words are taken out in :meth:`finish`."""
-        if self.text or self.targets:
-            self.done.append(("".join(self.text), " ".join(self.targets), self.only_images))
+        text = "".join(self.text)
+        if self.targets or (text and not text.isspace()):
+            self.done.append((text, " ".join(self.targets), self.only_images))
         self.text, self.targets, self.only_images = [], [], True
 
     def finish(self) -> View:
-        """The blocks' words, attribution labels left out (one pass over the whole page)."""
+        """The blocks' words; in the last blocks (where a source footer is made),
+        attribution labels left out."""
         self.flush()
-        page = "\x00".join(text.replace("\x00", " ") for text, _, _ in self.done)
-        if _LABEL_HINT.search(page):
-            page = _LABELS.sub(" ", page)
-        for text, (_, targets, only_images) in zip(page.split("\x00"), self.done, strict=True):
-            found = WORD.findall(text)
+        footer_from = len(self.done) - self.footer_blocks
+        for number, (text, targets, only_images) in enumerate(self.done):
+            if number >= footer_from and _LABEL_HINT.search(text):
+                text = _LABELS.sub(" ", text)
+            found = words(text)
             if targets:
-                found += WORD.findall(targets)
+                found += words(targets)
             if found:
                 if only_images:
                     self.view.image_blocks.add(len(self.view.blocks))
                 self.view.blocks.append(found)
         return self.view
 
-    def code_block(self, element: Element) -> None:
-        text = _text(element)
+    def code_block(self, element: Element, text: str) -> None:
+        if not text.strip():
+            return  # a code block of blanks shows nothing
         if self.in_cell and _NUMBER_LINES.fullmatch(text):
             return  # a highlighter's line-number gutter
         self.flush()
@@ -287,9 +305,7 @@ class _Builder:
         if src and src.strip():
             self.view.images[url_key(src)] += 1
         self.shown += 1
-        alt = element.get("alt")
-        if alt:
-            self.text.append(f" {alt} ")
+        self.text.append(f" {element.get('alt') or ''} ")  # an image parts the words beside it
 
     def is_layout_cell(self, cell: Element) -> bool:
         """A cell of a table that only lays out the page or a code listing (one cell
@@ -310,6 +326,8 @@ class _Builder:
 def _text(element: Element) -> str:
     """The text of ``element`` as a reader sees it: ``<br>`` a line end, a block on lines
     of its own, hidden parts left out."""
+    if not len(element):  # most: text only
+        return element.text or ""
     return "".join(_pieces(element))
 
 
@@ -334,10 +352,12 @@ def _pieces(element: Element) -> Iterator[str]:
             yield item.text
 
 
-def _is_multiline(code: Element) -> bool:
-    """A ``<code>`` outside ``<pre>`` of two lines or more, on lines of its own: a code
-    block (mid-sentence, a span)."""
-    lines = [line for line in _text(code).split("\n") if line.strip()]
+def _is_multiline(code: Element, text: str) -> bool:
+    """A ``<code>`` outside ``<pre>`` of two lines or more (``text``), on lines of its
+    own: a code block (mid-sentence, a span)."""
+    if "\n" not in text.strip():
+        return False
+    lines = [line for line in text.split("\n") if line.strip()]
     return len(lines) >= 2 and on_lines_of_its_own(code)
 
 
@@ -364,10 +384,14 @@ def _holds_code(element: Element) -> bool:
 
 def _linked(link: Element) -> bool:
     """A link with an address, around text (a link around whole paragraphs goes:
-    Markdown cannot say that)."""
+    Markdown cannot say that; a link around a link is closed by the inner one, as
+    browsers do)."""
     href = link.get("href")
     return (
         bool(href and href.strip())
         and not is_stock_link(link)
-        and not any(isinstance(child.tag, str) and child.tag in BLOCKS for child in link.iter())
+        and not any(
+            isinstance(inner.tag, str) and inner.tag in _NO_LINK_AROUND
+            for inner in link.iterdescendants()
+        )
     )
