@@ -42,6 +42,14 @@ CASES = [
         '<a href="https://h.com/a">a</a><img src="https://h.com/i.png">',
     ),
     (
+        clean.drop_unsafe_links,
+        '<a href="javascript:x()">a</a><a href=" JAVA&#10;script:x">b</a><a href="/ok">c</a>'
+        '<img src="data:image/png;base64,AA" alt="p"><img src="data:text/html,x" alt="q">'
+        '<iframe src="file:///etc/passwd"></iframe><video src="https://v.example/v.mp4"></video>',
+        'ab<a href="/ok">c</a><img src="data:image/png;base64,AA" alt="p"><img alt="q">'
+        '<iframe></iframe><video src="https://v.example/v.mp4"></video>',
+    ),
+    (
         clean.unwrap_layout_tables,
         '<table class="box"><tr><td><p>a</p><table><tr><td>1</td><td>2</td></tr></table>'
         "</td></tr></table>",
@@ -155,3 +163,8 @@ def test_nesting_between_recursion_and_parser_limits_is_flattened(depth: int) ->
 def test_merging_emphasis_keeps_the_space_between() -> None:
     assert run(clean.merge_adjacent_emphasis, "<b>a</b> <b>b</b>") == "<b>a b</b>"
     assert run(clean.merge_adjacent_emphasis, "<code>a</code><code>b</code>") == "<code>ab</code>"
+
+
+def test_unsafe_links_are_kept_when_asked() -> None:
+    source = '<a href="javascript:x()">a</a>'
+    assert run(clean.drop_unsafe_links, source, Options(allow_unsafe_links=True)) == source

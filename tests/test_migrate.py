@@ -609,3 +609,62 @@ def test_migrate_verifies_in_worker_processes_too(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     statuses = {record["status"] for record in read_report(report).values()}
     assert "refused" not in statuses and "converted" in statuses
+
+
+# --- issue 10, items 7, 8, 12: inputs are never modified, no copy wins by chance ----------
+
+
+def test_an_archive_inside_dest_is_refused(tmp_path: Path) -> None:
+    """``migrate --force d/backup.zip d/`` could replace the archive by its own member."""
+    dest = tmp_path / "d"
+    dest.mkdir()
+    archive = dest / "backup.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("backup.zip", b"not a post, copied as is")
+        bundle.writestr("a.html", (CORPUS / "seed.txt").read_bytes())
+    before = archive.read_bytes()
+    done = run_postconv("migrate", "--force", archive, dest)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        "postconv migrate: error: SRC must not be inside DEST: inputs are never modified"
+    )
+    assert archive.read_bytes() == before and sorted(os.listdir(dest)) == ["backup.zip"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_duplicate_zip_member_name_fails_whatever_the_workers(tmp_path: Path, jobs: str) -> None:
+    archive = tmp_path / "twice.zip"
+    first = (CORPUS / "seed.txt").read_bytes()
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("post.html", first)
+        bundle.writestr("post.html", b"---\ntitle: second\n---\n<p>The second copy.</p>\n")
+    report = tmp_path / "r.jsonl"
+    done = run_postconv("migrate", archive, tmp_path / "out", "-j", jobs, "-q", "--report", report)
+    assert done.returncode == 1
+    lines = report.read_text(encoding="utf-8").splitlines()
+    records = sorted((json.loads(line) for line in lines), key=lambda r: r["status"])
+    assert [(r["input"], r["status"]) for r in records] == [
+        ("post.html", "converted"),
+        ("post.html", "failed"),
+    ]  # (in the order they finish)
+    assert records[1]["error"] == "duplicate member name: the first one is converted"
+    expected = convert(decode_post(first).text, name="post.html").text
+    assert (tmp_path / "out" / "post.md").read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize("where", ["inside", "onto"])
+def test_a_report_among_the_inputs_is_refused(tmp_path: Path, where: str) -> None:
+    source = copy_corpus(tmp_path / "src")
+    if where == "inside":
+        src, report = source, source / "seed.txt"
+    else:
+        src = tmp_path / "posts.zip"
+        shutil.make_archive(str(tmp_path / "posts"), "zip", source)
+        report = src
+    before = report.read_bytes()
+    done = run_postconv("migrate", src, tmp_path / "out", "--report", report)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        f"postconv migrate: error: --report {report} is in SRC: inputs are never modified"
+    )
+    assert report.read_bytes() == before and not (tmp_path / "out").exists()

@@ -17,6 +17,8 @@ class Options:
     source_to_front_matter: bool = False
     #: The body's language: "html", "markdown", or "auto" (by extension and content).
     body: str = "auto"
+    #: Keep javascript:, vbscript: and data: link destinations (dropped: the site would run them).
+    allow_unsafe_links: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.heading_level <= 6:

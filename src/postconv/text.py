@@ -151,6 +151,32 @@ def autolink(url: str) -> str:
     return "<" + url.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20") + ">"
 
 
+#: what a browser reads as a URL's scheme, once it has dropped blanks and controls
+_SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
+_RUNS_CODE = frozenset({"javascript", "vbscript"})
+_WEB = frozenset({"http", "https"})
+
+
+def unsafe_url(url: str, image: bool = False) -> bool:
+    """True for a destination a browser would run (``javascript:``, ``vbscript:``, a
+    ``data:`` URL other than an image's picture), however it is spelled (``JaVa\tscript:``:
+    browsers drop blanks and control characters inside a URL)."""
+    bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
+    scheme = _SCHEME.match(bare)
+    if scheme is None:
+        return False
+    name = scheme.group(1)
+    return name in _RUNS_CODE or (name == "data" and not (image and bare.startswith("data:image/")))
+
+
+def web_or_relative_url(url: str) -> bool:
+    """True for an http(s) URL or one without a scheme (the site's own): what an embed
+    may load."""
+    bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
+    scheme = _SCHEME.match(bare)
+    return scheme is None or scheme.group(1) in _WEB
+
+
 def absolute_url(url: str) -> str:
     """``//host/path`` → ``https://host/path``; other URLs unchanged."""
     return "https:" + url if url.startswith("//") else url

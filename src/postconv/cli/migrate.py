@@ -119,6 +119,10 @@ def migrate(
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
+    problem = _report_among_inputs(src, report_path)
+    if problem is not None:
+        click.echo(f"postconv migrate: error: {problem}", err=True)
+        sys.exit(2)
     stderr = Console(stderr=True, highlight=False, soft_wrap=True)
     show_progress = stderr.is_terminal and not quiet
     with _report_file(report_path) as report, _progress(stderr, show_progress) as progress:
@@ -215,6 +219,19 @@ def _progress(console: Console, enabled: bool) -> Iterator[Progress | None]:
         yield progress
     finally:
         progress.stop()
+
+
+def _report_among_inputs(src: str, report: str | None) -> str | None:
+    """Why the report cannot go where asked: onto SRC or into it (opening it truncates an
+    input before it is read); None when it can."""
+    if report is None:
+        return None
+    real_src, real_report = os.path.realpath(src), os.path.realpath(report)
+    if real_report == real_src or (
+        os.path.isdir(real_src) and os.path.commonpath([real_src, real_report]) == real_src
+    ):
+        return f"--report {report} is in SRC: inputs are never modified"
+    return None
 
 
 @contextlib.contextmanager

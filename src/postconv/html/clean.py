@@ -73,6 +73,7 @@ _BLOCK_CONTENT = frozenset(
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
 _EMBED_TAGS = frozenset({"iframe", "video", "audio"})
+_EMBED_SOURCES = ("iframe", "video", "audio", "embed", "object", "source", "track")
 _INLINE_TAGS = (
     *("a", "strong", "b", "em", "i", "u", "s", "strike", "del", "ins", "sup", "sub", "q"),
     *("code", "small", "big", "mark", "cite", "abbr", "font", "span", "tt", "kbd", "samp"),
@@ -398,6 +399,25 @@ def absolutise_urls(root: Element, options: Options) -> None:
         value = element.get(attribute)
         if value:
             element.set(attribute, t.absolute_url(value.strip()))
+
+
+def drop_unsafe_links(root: Element, options: Options) -> None:
+    """A link to ``javascript:``, ``vbscript:`` or ``data:`` keeps its text, not its
+    destination; so does an image's ``src`` (a ``data:image/`` picture stays); an embed
+    loads only http(s) or the site's own URLs (``--allow-unsafe-links`` keeps them all)."""
+    if options.allow_unsafe_links:
+        return
+    for element in _elements(root, "a", "img", *_EMBED_SOURCES):
+        if element.tag == "a":
+            if t.unsafe_url(element.get("href") or ""):
+                tree.drop_tag(element)
+        elif element.tag == "img":
+            if t.unsafe_url(element.get("src") or "", image=True):
+                element.attrib.pop("src", None)
+        else:
+            for attribute in ("src", "data"):
+                if not t.web_or_relative_url(element.get(attribute) or ""):
+                    element.attrib.pop(attribute, None)
 
 
 def join_source_lines(root: Element, options: Options) -> None:
@@ -745,6 +765,7 @@ PASSES: list[Pass] = [
     bold_style_to_strong,
     unwrap_decorative,
     absolutise_urls,
+    drop_unsafe_links,
     join_source_lines,
     caption_lists_to_figures,
     figures_to_captioned_images,
@@ -774,6 +795,7 @@ INLINE_PASSES: list[Pass] = [
     bold_style_to_strong,
     unwrap_decorative,
     absolutise_urls,
+    drop_unsafe_links,
     drop_empty,
     breaks_out_of_inline,
     unnest_emphasis,

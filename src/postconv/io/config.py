@@ -45,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("source-label", str, "Source footer label [default: 来源： or Source:].", "TEXT"),
     Setting("source-to-front-matter", bool, "Move the source attribution into the front matter."),
     Setting("body", str, "The body's language [default: auto].", None, ("auto", "html", "markdown")),  # noqa: E501
+    Setting("allow-unsafe-links", bool, "Keep javascript:, vbscript: and data: links (dropped by default)."),  # noqa: E501
     Setting("verify", bool, "Refuse output that does not show what its input showed [default: on, off to stdout/-o]."),  # noqa: E501
     Setting("rename-ext", str, "With -i or --check: rename .html/.htm posts to EXT (.md).", "EXT"),
 )  # fmt: skip

@@ -49,6 +49,9 @@ _STALE_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 OnOutcome = Callable[[Outcome], None]
 
+#: the reason given to the second of two archive members of one name
+DUPLICATE_MEMBER = "duplicate member name: the first one is converted"
+
 
 class UsageError(SourceError):
     """SRC or DEST cannot be used at all (exit code 2)."""
@@ -132,7 +135,7 @@ def _prepare_dest(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> 
         raise UsageError(f"{os.fspath(dest)}: exists and is not a directory")
     if real_dest == real_src:
         raise UsageError("DEST must differ from SRC: inputs are never modified")
-    if os.path.isdir(src) and _inside(real_src, real_dest):
+    if _inside(real_src, real_dest):  # a directory, or an archive its own output could replace
         raise UsageError("SRC must not be inside DEST: inputs are never modified")
     try:
         os.makedirs(dest, exist_ok=True)
@@ -190,6 +193,7 @@ class _Planner:
         self.real_dest = os.path.realpath(dest)
         self.settings = settings
         self.written_by: dict[str, str] = {}  # output rel → input rel, to catch collisions
+        self.seen: set[str] = set()  # input rels: an archive may hold one name twice
         self.safe_dirs: dict[str, bool] = {}
 
     def plan(self) -> Iterator[Task | Outcome]:
@@ -201,6 +205,9 @@ class _Planner:
             yield item
 
     def _plan_entry(self, entry: Entry) -> Task | Outcome:
+        if entry.rel in self.seen:  # which copy wins must not depend on the workers
+            return Outcome(entry.rel, "failed", error=DUPLICATE_MEMBER)
+        self.seen.add(entry.rel)
         if entry.kind == "unsafe":
             return Outcome(entry.rel, "refused", error=entry.reason)
         if entry.kind == "broken":

@@ -32,7 +32,14 @@ def verify_conversion(
     else:
         output = frontmatter.split(result.text).body
     return verify(
-        source, output, options.body, name, result.footer, result.footer_in_header, result.reading
+        source,
+        output,
+        options.body,
+        name,
+        result.footer,
+        result.footer_in_header,
+        result.reading,
+        keep_unsafe_links=options.allow_unsafe_links,
     )
 
 
@@ -44,6 +51,7 @@ def verify(
     footer: Footer | None = None,
     footer_in_header: bool = False,
     reading: Reading | None = None,
+    keep_unsafe_links: bool = False,
 ) -> list[Difference]:
     """What ``output`` (a converted body) lost of ``source`` (the input body), first
     difference first; empty when it shows all of it. Neither has front matter.
@@ -51,7 +59,8 @@ def verify(
     ``choice`` and ``name`` read the source as the conversion did (``--body``, the
     file name); ``footer`` is the conversion's source footer, and
     ``footer_in_header`` says it went into the front matter; ``reading`` is the
-    conversion's reading of ``source`` (read again when not given).
+    conversion's reading of ``source`` (read again when not given);
+    ``keep_unsafe_links``: the conversion kept ``javascript:`` links (they count).
     """
-    before = input_view(source, choice, name, reading)
+    before = input_view(source, choice, name, reading, keep_unsafe_links)
     return differences(before, output_view(output, footer, footer_in_header))

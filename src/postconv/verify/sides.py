@@ -13,7 +13,12 @@ from __future__ import annotations
 import re
 
 from postconv.html import tree
-from postconv.html.clean import expand_caption_shortcodes, foster_stray_table_text, is_hidden
+from postconv.html.clean import (
+    drop_unsafe_links,
+    expand_caption_shortcodes,
+    foster_stray_table_text,
+    is_hidden,
+)
 from postconv.html.nesting import flatten_deep_html
 from postconv.options import Options
 from postconv.post.footer import Footer
@@ -36,11 +41,17 @@ _SHORTCODE_TAGS = re.compile(r"\[/?caption\b[^\]]*\]", re.I)
 
 
 def input_view(
-    body: str, choice: str = "auto", name: str | None = None, reading: Reading | None = None
+    body: str,
+    choice: str = "auto",
+    name: str | None = None,
+    reading: Reading | None = None,
+    keep_unsafe_links: bool = False,
 ) -> View:
     """The view of a post body (no front matter) read in its dialect (as ``reading``
-    says, when the conversion's reading of it is at hand)."""
-    return _view(_input_html(reading or read(body, choice, name)), browser=True)
+    says, when the conversion's reading of it is at hand). Links a browser would run
+    (``javascript:``…) do not count, unless kept (``--allow-unsafe-links``)."""
+    html = _input_html(reading or read(body, choice, name))
+    return _view(html, browser=True, unsafe_links=keep_unsafe_links)
 
 
 def output_view(markdown: str, footer: Footer | None = None, in_header: bool = False) -> View:
@@ -59,7 +70,11 @@ def output_view(markdown: str, footer: Footer | None = None, in_header: bool = F
 
 
 def _view(
-    html: str, link_targets: bool = False, browser: bool = False, footer_blocks: int = 8
+    html: str,
+    link_targets: bool = False,
+    browser: bool = False,
+    footer_blocks: int = 8,
+    unsafe_links: bool = True,
 ) -> View:
     # a [caption] shows as WordPress shows it: a figure and its caption; stray markup goes
     if "aption" in html or "APTION" in html:
@@ -72,6 +87,8 @@ def _view(
             tree.drop_tree(hidden)
     if browser:  # what libxml2 leaves inside a table outside its cells, a browser shows first
         foster_stray_table_text(root, DEFAULT_OPTIONS)
+    if not unsafe_links:  # (the conversion drops them by design)
+        drop_unsafe_links(root, DEFAULT_OPTIONS)
     return view_of(root, link_targets, footer_blocks)
 
 

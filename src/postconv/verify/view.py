@@ -46,6 +46,7 @@ _CJK_CHAR = re.compile(f"[{_CJK}]")
 _LETTER_RUN = re.compile(r"[^\W_]+")
 _BLANK_LINE = re.compile(r"\n[ \t\r\u3000]*\n")
 _SPACES = re.compile(r"\s+")
+_URL_BLANKS = re.compile(r"[\t\n\r]")
 _NUMBER_LINES = re.compile(r"\s*\d+(?:\s+\d+)+\s*")
 
 #: elements that start and end a block of text
@@ -102,8 +103,9 @@ def joined(found: list[str]) -> str:
 
 
 def url_key(url: str) -> str:
-    """A link or image address as compared: protocol-relative made https, escapes decoded."""
-    return unquote(absolute_url(url.strip()))
+    """A link or image address as compared: protocol-relative made https, escapes decoded,
+    tabs and line breaks gone (a browser drops them from a URL)."""
+    return unquote(absolute_url(_URL_BLANKS.sub("", url.strip())))
 
 
 def code_lines(text: str) -> list[str]:
