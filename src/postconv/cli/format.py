@@ -34,7 +34,7 @@ from postconv.cli.settings import config_option, setting_options
 from postconv.errors import PostconvError
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
 from postconv.io.decode import Decoded
-from postconv.io.files import atomic_write, read_post, read_stream
+from postconv.io.files import atomic_write, printable, read_post, read_stream
 from postconv.options import Options
 from postconv.pipeline import Result, convert
 from postconv.verify import verify_conversion
@@ -240,10 +240,8 @@ def _verify(
     if not differences:
         return
     if report is not None:
-        from postconv.migrate.report import display_path  # only when a report is asked for
-
         found = [difference.to_dict() for difference in differences]
-        record = {"file": display_path(_display(name)), "differences": found}
+        record = {"file": _display(name), "differences": found}
         report.write(json.dumps(record, ensure_ascii=False) + "\n")
         report.flush()
     raise PostconvError(f"refused: {differences[0].message} (see --no-verify)")
@@ -289,7 +287,7 @@ def _write_in_place(plan: Plan) -> None:
     try:
         if plan.target != plan.source:
             if os.path.lexists(plan.target):
-                raise PostconvError(f"cannot rename to {plan.target}: it exists")
+                raise PostconvError(f"cannot rename to {_display(plan.target)}: it exists")
             atomic_write(plan.target, plan.result.text.encode())
             os.unlink(plan.source)
         else:
@@ -321,9 +319,10 @@ def unified_diff(before: str, after: str, source: str, target: str) -> str:
 
 def _change_line(plan: Plan, mode: Mode) -> str:
     would = "would " if mode is Mode.CHECK else ""
+    source, target = _display(plan.source), _display(plan.target)
     if plan.target != plan.source:
-        return f"{would}rename {plan.source} -> {plan.target}"
-    return f"{would}reformat {plan.source}" if would else f"reformatted {plan.source}"
+        return f"{would}rename {source} -> {target}"
+    return f"{would}reformat {source}" if would else f"reformatted {source}"
 
 
 def summary(tally: Counter[str], mode: Mode) -> str:
@@ -349,7 +348,8 @@ def exit_code(tally: Counter[str], mode: Mode) -> int:
 
 
 def _display(name: str) -> str:
-    return "<stdin>" if name == STDIN else name
+    """A FILE as messages name it: on one line, control characters escaped."""
+    return "<stdin>" if name == STDIN else printable(name)
 
 
 def _binary(name: str) -> BinaryIO:

@@ -32,6 +32,7 @@ from rich.table import Table
 from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
 from postconv.errors import PostconvError
 from postconv.io.config import BY_KEY, ConfigLookup, Value, split_settings
+from postconv.io.files import printable
 from postconv.migrate.batch import Settings
 from postconv.migrate.batch import migrate as run_migration
 from postconv.migrate.report import (
@@ -39,7 +40,6 @@ from postconv.migrate.report import (
     Outcome,
     ReportWriter,
     Summary,
-    display_path,
 )
 from postconv.migrate.sources import SourceError
 from postconv.options import Options
@@ -105,7 +105,7 @@ def migrate(
     try:
         options, verify = _options(src, config_file, cli_settings)
     except PostconvError as error:
-        click.echo(f"postconv migrate: error: {error}", err=True)
+        click.echo(f"postconv migrate: error: {printable(str(error))}", err=True)
         sys.exit(2)
     try:
         settings = Settings(
@@ -121,7 +121,7 @@ def migrate(
         raise click.BadParameter(str(error)) from None
     problem = _report_among_inputs(src, report_path)
     if problem is not None:
-        click.echo(f"postconv migrate: error: {problem}", err=True)
+        click.echo(f"postconv migrate: error: {printable(problem)}", err=True)
         sys.exit(2)
     stderr = Console(stderr=True, highlight=False, soft_wrap=True)
     show_progress = stderr.is_terminal and not quiet
@@ -132,7 +132,7 @@ def migrate(
             with _stop_on_signals() as stop:
                 summary = run_migration(src, dest, settings, display.outcome, on_total, stop)
         except SourceError as error:
-            stderr.print(f"postconv migrate: error: {error}", markup=False)
+            stderr.print(f"postconv migrate: error: {printable(str(error))}", markup=False)
             sys.exit(2)
         except KeyboardInterrupt:
             display.interrupted(signal.SIGINT)
@@ -166,7 +166,7 @@ class _Display:
         self.done += 1
         if outcome.worth_a_line:
             line = f"{outcome.input}: {outcome.status}: {outcome.error}"
-            self.console.print(display_path(line), markup=False)
+            self.console.print(printable(line), markup=False)
         if self.report is not None:
             self.report(outcome)
         if self.progress is not None and self.task is not None:

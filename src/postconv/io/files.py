@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 import shutil
 import stat
@@ -13,6 +14,10 @@ from typing import IO, BinaryIO
 
 from postconv.errors import PostconvError
 from postconv.io.decode import Decoded, decode_post
+
+#: control characters (C0, DEL, C1): printed raw, a name could move a terminal's
+#: cursor, clear its screen, or forge a line of a log
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 #: Posts larger than this are refused rather than converted (a 50 MB "post" is junk).
 MAX_POST_BYTES = 20 * 1024 * 1024
@@ -172,3 +177,15 @@ def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
             os.makedirs(directory, exist_ok=True)
             return os.open(temp, flags, 0o666), temp
     raise FileExistsError(f"no free temporary name beside {name}")
+
+
+def printable(text: str) -> str:
+    """A file name (or a message naming one) as printable text, on one line.
+
+    Names that are not valid in the locale's encoding (a Chinese name under the C
+    locale) reach Python as surrogate escapes of their bytes, which are UTF-8 on
+    any system made this century: they are turned back into characters. Control
+    characters (a newline, ESC) are written as Python writes them: ``\\n``, ``\\x1b``.
+    """
+    text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)

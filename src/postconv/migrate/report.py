@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import IO, Literal
 
+from postconv.io.files import printable
+
 Status = Literal["converted", "unchanged", "copied", "skipped", "failed", "refused"]
 
 #: Display order of the summary, and the complete status vocabulary.
@@ -46,22 +48,12 @@ class Outcome:
 
     def to_json(self) -> str:
         record = asdict(self)
-        record["input"] = display_path(self.input)
-        record["output"] = display_path(self.output) if self.output is not None else None
-        record["error"] = display_path(self.error) if self.error is not None else None
+        record["input"] = printable(self.input)
+        record["output"] = printable(self.output) if self.output is not None else None
+        record["error"] = printable(self.error) if self.error is not None else None
         record["seconds"] = round(self.seconds, 6)
         record["differences"] = [{"kind": kind, "message": text} for kind, text in self.differences]
         return json.dumps(record, ensure_ascii=False)
-
-
-def display_path(text: str) -> str:
-    """A file name (or a message naming one) as printable text.
-
-    Names that are not valid in the locale's encoding (a Chinese name under
-    the C locale) reach Python as surrogate escapes of their bytes, which are
-    UTF-8 on any system made this century: turn them back into characters.
-    """
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass
