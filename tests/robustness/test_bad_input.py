@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import plain_env
 
 from postconv.errors import PostconvError
 from postconv.io.decode import decode_post
@@ -293,15 +294,35 @@ def _io_error(tmp: Path) -> Path:
 
 
 def _chmod_000(tmp: Path) -> Path:
-    if IS_ROOT:
-        pytest.skip(
-            "running as root, chmod 000 does not stop reading; "
-            "the other unreadable kinds (FIFO, EIO, loop, under-a-file) cover it"
-        )
+    """A file its reader may not read. Root reads it all the same: then the kernel's
+    refusal is played at the system call (see :func:`_denied_as_for_a_user`)."""
     path = tmp / "locked.html"
     path.write_bytes(GOOD_POST)
     path.chmod(0)
     return path
+
+
+#: a sitecustomize that makes os.open refuse one path with EACCES, as the kernel does
+#: for a user without the right: how a real process run by root meets a chmod 000 file
+_DENY_OPEN = """
+import errno, os
+_denied, _open = os.environ.get("POSTCONV_TEST_DENY"), os.open
+def _refusing(path, *args, **kwargs):
+    if _denied and os.fspath(path) == _denied:
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+    return _open(path, *args, **kwargs)
+os.open = _refusing
+"""
+
+
+def _denied_as_for_a_user(path: Path, tmp: Path) -> dict[str, str] | None:
+    """For root and a chmod 000 file: the environment of a process that is refused it."""
+    if not IS_ROOT or path.name != "locked.html":
+        return None
+    hooks = tmp / "deny-hooks"
+    hooks.mkdir(exist_ok=True)
+    (hooks / "sitecustomize.py").write_text(_DENY_OPEN, encoding="utf-8")
+    return plain_env(PYTHONPATH=str(hooks), POSTCONV_TEST_DENY=str(path))
 
 
 UNREADABLE: dict[str, Callable[[Path], Path]] = {
@@ -317,7 +338,9 @@ UNREADABLE: dict[str, Callable[[Path], Path]] = {
 
 
 @pytest.mark.parametrize("kind", sorted(UNREADABLE))
-def test_core_refuses_unreadable(tmp_path: Path, kind: str) -> None:
+def test_core_refuses_unreadable(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = UNREADABLE[kind](tmp_path)
     done = threading.Event()
 
@@ -328,6 +351,15 @@ def test_core_refuses_unreadable(tmp_path: Path, kind: str) -> None:
 
     helper = threading.Thread(target=unblock, daemon=True)
     helper.start()
+    if _denied_as_for_a_user(path, tmp_path) is not None:  # root: refused as a user would be
+        real_open = os.open
+
+        def refusing(name, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if os.fspath(name) == str(path):
+                raise PermissionError(13, "Permission denied", name)
+            return real_open(name, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refusing)
     start = time.monotonic()
     try:
         with pytest.raises(PostconvError) as caught:
@@ -342,11 +374,12 @@ def test_core_refuses_unreadable(tmp_path: Path, kind: str) -> None:
 @pytest.mark.parametrize("kind", sorted(UNREADABLE))
 def test_cli_refuses_unreadable(tmp_path: Path, kind: str, mode: str) -> None:
     path = UNREADABLE[kind](tmp_path)
+    env = _denied_as_for_a_user(path, tmp_path)
     before = DirSnapshot.take(tmp_path)
     if mode == "stdout":
-        proc = run_postconv(path, cwd=tmp_path, timeout=20)
+        proc = run_postconv(path, cwd=tmp_path, timeout=20, env=env)
     else:
-        proc = run_postconv(path, "-o", tmp_path / "out.md", cwd=tmp_path, timeout=20)
+        proc = run_postconv(path, "-o", tmp_path / "out.md", cwd=tmp_path, timeout=20, env=env)
     assert_clean_error(proc, [str(path), path.name])
     assert proc.stdout == b""
     before.assert_unchanged()
@@ -494,3 +527,19 @@ def test_migrate_destination_not_writable(tmp_path: Path, kind: str) -> None:
     assert len(lines) == 1 and "error" in lines[0], f"not a one-line error:\n{stderr}"
     assert "blocker" in lines[0], f"error does not name the destination: {lines[0]!r}"
     before.assert_unchanged()
+
+
+@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+def test_an_unreadable_file_is_one_line_among_the_others(tmp_path: Path, kind: str) -> None:
+    """A batch goes on past an unreadable FILE: its line, the others' results, exit 2."""
+    path = UNREADABLE[kind](tmp_path)
+    first, last = tmp_path / "first.html", tmp_path / "last.html"
+    first.write_bytes(GOOD_POST)
+    last.write_bytes(GOOD_POST)
+    env = _denied_as_for_a_user(path, tmp_path)
+    proc = run_postconv("--check", first, path, last, cwd=tmp_path, timeout=20, env=env)
+    lines = proc.stderr.decode("utf-8").splitlines()
+    assert proc.returncode == 2
+    assert lines[0] == f"would reformat {first}" and lines[2] == f"would reformat {last}"
+    assert lines[1].startswith(f"postconv: error: {path}: ")
+    assert lines[3] == "2 files would be reformatted, 1 file failed."
