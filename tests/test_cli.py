@@ -84,7 +84,7 @@ def test_error_names_a_chinese_file_in_utf8_in_the_c_locale(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"", "empty file"), (b"<p>a\x00b</p>", "NUL"), (None, "No such file")],
+    [(b"", "empty file"), (b"\x89PNG\r\n\x1a\n\x00\x00", "binary data"), (None, "No such file")],
     ids=["empty", "binary", "missing"],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, content, reason) -> None:

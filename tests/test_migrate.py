@@ -217,7 +217,7 @@ def test_bad_files_are_reported_and_the_others_converted(
     assert re.fullmatch(
         r"2021/bad-yaml\.md: failed: (line \d+: )?invalid YAML front matter.*", problems[0]
     )
-    assert problems[1] == "binary.html: failed: binary data (NUL bytes), not a text post"
+    assert problems[1] == "binary.html: failed: binary data (a PNG image), not a text post"
     records = read_report(report)
     assert {rel: record["status"] for rel, record in records.items()} == {
         **{f"2021/{post}": "converted" for post in os.listdir(tree_with_bad_files / "2021")},

@@ -49,7 +49,6 @@ BAD_CONTENTS: dict[str, bytes] = {
     "yaml-not-a-mapping": b"---\n- just\n- a list\n---\n<p>x</p>\n",
     "toml-invalid": b'+++\ntitle = \ndate = "2022"\n+++\n<p>x</p>\n',
     "binary-png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)),
-    "nul-in-post": GOOD_POST[:20] + b"\x00" + GOOD_POST[20:],
     "control-characters": b"---\ntitle: x\n---\n" + bytes(range(1, 9)) * 20,
     "utf8-stray-byte": SEED[:400] + b"\xff" + SEED[400:],
     "utf8-truncated-sequence": SEED[:401] + SEED[401:].replace("。".encode(), b"\xe3\x80", 1),

@@ -33,7 +33,7 @@ import click
 from postconv.cli.settings import config_option, setting_options
 from postconv.errors import PostconvError
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
-from postconv.io.decode import Decoded
+from postconv.io.decode import Decoded, dropped_warning
 from postconv.io.files import atomic_write, printable, read_post, read_stream
 from postconv.options import Options
 from postconv.pipeline import Result, convert
@@ -72,6 +72,7 @@ class Plan:
     before: str
     result: Result
     changed: bool  # content, encoding or name differs
+    warning: str | None = None  # what the reader should know of the input
 
 
 class OneLineErrors(click.Command):
@@ -189,6 +190,8 @@ def _process(name: str, run: Run) -> str:
     """Convert and write or report one FILE; return its outcome for the tally."""
     try:
         plan = _plan(name, run)
+        if plan.warning and not run.quiet:
+            say(f"warning: {_display(name)}: {plan.warning}")
         if run.mode is Mode.CONVERT:
             _write_output(plan.result.text.encode(), run.output)
             return "converted"
@@ -221,8 +224,8 @@ def _plan(name: str, run: Run) -> Plan:
         _verify(decoded.text, result, options, name, run.verify_report)
     rename_ext = steering.get("rename_ext") if run.mode is not Mode.CONVERT else None
     target = renamed(name, rename_ext) if name != STDIN else name
-    changed = result.changed or decoded.encoding != "utf-8" or target != name
-    return Plan(name, target, decoded.text, result, changed)
+    changed = result.changed or decoded.encoding != "utf-8" or target != name or decoded.dropped
+    return Plan(name, target, decoded.text, result, bool(changed), dropped_warning(decoded))
 
 
 def _read(name: str) -> Decoded:

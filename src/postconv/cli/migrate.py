@@ -165,8 +165,7 @@ class _Display:
     def outcome(self, outcome: Outcome) -> None:
         self.done += 1
         if outcome.worth_a_line:
-            line = f"{outcome.input}: {outcome.status}: {outcome.error}"
-            self.console.print(printable(line), markup=False)
+            self.console.print(outcome.line, markup=False)
         if self.report is not None:
             self.report(outcome)
         if self.progress is not None and self.task is not None:

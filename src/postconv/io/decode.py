@@ -9,27 +9,54 @@ from dataclasses import dataclass
 from postconv.errors import PostconvError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+#: a text with more control characters than this share of it (and more than two) is
+#: binary data
+MAX_CONTROL_SHARE = 0.01
+#: how files that are not text begin (signatures no text starts with)
+_SIGNATURES = {
+    b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
+    b"%PDF-": "a PDF document", b"PK\x03\x04": "a zip archive", b"\x1f\x8b": "gzip data",
+    b"\x7fELF": "a program", b"\xd0\xcf\x11\xe0": "an Office document",
+    b"Rar!\x1a\x07": "a RAR archive", b"7z\xbc\xaf": "a 7z archive", b"\x00\x00\x00": "binary data",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Decoded:
     text: str
     encoding: str  # the codec that decoded it, "utf-8" for almost every post
+    #: stray control characters dropped from an otherwise textual post (a pasted \x08)
+    dropped: int = 0
 
 
 def decode_post(data: bytes) -> Decoded:
-    """Decode a post file's bytes; raise :class:`PostconvError` for binary data."""
+    """Decode a post file's bytes; raise :class:`PostconvError` for binary data.
+
+    A few stray control characters in a text (a backspace pasted into a post, a
+    NUL left by an editor) are dropped and counted in :attr:`Decoded.dropped`;
+    a known binary signature, or more control characters than two and than
+    :data:`MAX_CONTROL_SHARE` of the text, is binary data.
+    """
+    for signature, kind in _SIGNATURES.items():
+        if data.startswith(signature):
+            raise PostconvError(f"binary data ({kind}), not a text post")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _checked(data.decode("utf-16", errors="strict"), "utf-16")
-    if b"\x00" in data:
-        raise PostconvError("binary data (NUL bytes), not a text post")
     try:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as error:
         utf8_error = error
     return _detect(data, utf8_error)
+
+
+def dropped_warning(decoded: Decoded) -> str | None:
+    """The warning for stray control characters dropped from a post, if any were."""
+    if not decoded.dropped:
+        return None
+    plural = "s" if decoded.dropped != 1 else ""
+    return f"{decoded.dropped} stray control character{plural} dropped"
 
 
 def _detect(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
@@ -93,6 +120,9 @@ def _looks_western(data: bytes) -> bool:
 
 
 def _checked(text: str, encoding: str) -> Decoded:
-    if _CONTROL.search(text):
-        raise PostconvError(f"binary data (control characters) in a {encoding} file")
-    return Decoded(text=text, encoding=encoding)
+    if not _CONTROL.search(text):
+        return Decoded(text=text, encoding=encoding)
+    stray = len(_CONTROL.findall(text))
+    if stray > max(2, MAX_CONTROL_SHARE * len(text)):
+        raise PostconvError(f"binary data ({stray} control characters) in a {encoding} file")
+    return Decoded(text=_CONTROL.sub("", text), encoding=encoding, dropped=stray)

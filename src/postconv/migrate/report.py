@@ -29,7 +29,8 @@ class Outcome:
 
     ``encoding`` is the codec that decoded a post (``utf-8`` for most);
     ``differences`` are what verification found, ``(kind, message)`` each, when
-    it refused the post (``error`` is the first).
+    it refused the post (``error`` is the first); ``warning`` what the user should
+    know of a post written all the same.
     """
 
     input: str
@@ -39,12 +40,20 @@ class Outcome:
     encoding: str | None = None
     seconds: float = 0.0
     differences: tuple[tuple[str, str], ...] = ()
+    warning: str | None = None  # a post written all the same (stray control characters)
 
     @property
     def worth_a_line(self) -> bool:
         """Problems, and skips the user would not expect, get a line on stderr."""
         unusual_skip = self.status == "skipped" and self.error not in ORDINARY_SKIPS
-        return self.status in PROBLEMS or unusual_skip
+        return self.status in PROBLEMS or unusual_skip or self.warning is not None
+
+    @property
+    def line(self) -> str:
+        """Its line on stderr: ``PATH: STATUS: reason`` (or ``PATH: warning: …``)."""
+        if self.warning is not None and self.status not in PROBLEMS:
+            return printable(f"{self.input}: warning: {self.warning}")
+        return printable(f"{self.input}: {self.status}: {self.error}")
 
     def to_json(self) -> str:
         record = asdict(self)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import IO, Literal
 
 from postconv.errors import PostconvError
-from postconv.io.decode import Decoded, decode_post
+from postconv.io.decode import Decoded, decode_post, dropped_warning
 from postconv.io.files import MAX_POST_BYTES, read_post, write_atomically
 from postconv.migrate.report import Outcome, Status
 from postconv.options import Options
@@ -58,7 +58,7 @@ def run_chunk(
 def run_task(task: Task, options: Options, durable: bool = False, verify: bool = True) -> Outcome:
     """Read, convert (or copy), verify and write one file; every failure becomes an Outcome."""
     started = time.perf_counter()
-    encoding = None
+    encoding = warning = None
     try:
         if task.action == "copy":
             with open(task.path or task.input, "rb") as stream:
@@ -76,10 +76,12 @@ def run_task(task: Task, options: Options, durable: bool = False, verify: bool =
                 error = f"{differences[0].message} (see --no-verify)"
                 return Outcome(task.input, "refused", None, error, encoding, _since(started), found)
             write_atomically(task.output, result.text.encode("utf-8"), durable, make_dirs=True)
-            status = "converted" if result.changed else "unchanged"
+            status = "converted" if result.changed or decoded.dropped else "unchanged"
+            warning = dropped_warning(decoded)
     except Exception as problem:
         return Outcome(task.input, "failed", None, reason(problem), encoding, _since(started))
-    return Outcome(task.input, status, task.output, None, encoding, _since(started))
+    seconds = _since(started)
+    return Outcome(task.input, status, task.output, None, encoding, seconds, warning=warning)
 
 
 def _read(task: Task) -> Decoded:
