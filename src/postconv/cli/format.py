@@ -15,6 +15,7 @@ message goes to stderr.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import difflib
 import enum
@@ -140,8 +141,8 @@ def format_files(
     mode = _mode(files, output, in_place, check, diff, cli_settings)
     cli_values = {name: value for name, value in cli_settings.items() if value is not None}
     try:
-        split_settings(cli_values)
-    except ValueError as error:
+        _encoding(split_settings(cli_values)[1])
+    except (ValueError, PostconvError) as error:
         raise click.UsageError(str(error)) from None
     try:
         configs = ConfigLookup(config_file)
@@ -215,10 +216,10 @@ def _process(name: str, run: Run) -> str:
 
 
 def _plan(name: str, run: Run) -> Plan:
-    decoded = _read(name)
     directory = Path.cwd() if name == STDIN else Path(os.path.abspath(name)).parent
     values = {**run.configs.settings_for(directory), **run.cli_values}
     options, steering = split_settings(values)
+    decoded = _read(name, _encoding(steering))
     result = convert(decoded.text, options, None if name == STDIN else name)
     if steering.get("verify", run.mode is not Mode.CONVERT):
         _verify(decoded.text, result, options, name, run.verify_report)
@@ -228,10 +229,21 @@ def _plan(name: str, run: Run) -> Plan:
     return Plan(name, target, decoded.text, result, bool(changed), dropped_warning(decoded))
 
 
-def _read(name: str) -> Decoded:
+def _read(name: str, encoding: str | None) -> Decoded:
     if name == STDIN:
-        return read_stream(_binary("stdin"))
-    return read_post(name)
+        return read_stream(_binary("stdin"), encoding)
+    return read_post(name, encoding)
+
+
+def _encoding(steering: dict[str, Value]) -> str | None:
+    """The codec ``--encoding`` (or the config) names, checked; None: detect."""
+    encoding = steering.get("encoding")
+    if encoding is None:
+        return None
+    try:
+        return codecs.lookup(str(encoding)).name
+    except LookupError:
+        raise PostconvError(f"unknown encoding {encoding!r}") from None
 
 
 def _verify(

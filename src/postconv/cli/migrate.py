@@ -7,6 +7,7 @@ A first signal stops the run cleanly; a second one exits at once.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import signal
@@ -73,7 +74,7 @@ from postconv.options import Options
     type=click.Path(dir_okay=False, writable=True),
     help="Write one JSON line per input (status, output, error, encoding, seconds).",
 )
-@setting_options((*CONVERTER_SETTINGS, BY_KEY["verify"]))
+@setting_options((*CONVERTER_SETTINGS, BY_KEY["verify"], BY_KEY["encoding"]))
 @config_option
 def migrate(
     src: str,
@@ -103,7 +104,7 @@ def migrate(
     above SRC (or --config), as for one file; the command line wins.
     """
     try:
-        options, verify = _options(src, config_file, cli_settings)
+        options, verify, encoding = _options(src, config_file, cli_settings)
     except PostconvError as error:
         click.echo(f"postconv migrate: error: {printable(str(error))}", err=True)
         sys.exit(2)
@@ -116,6 +117,7 @@ def migrate(
             jobs=jobs,
             options=options,
             verify=verify,
+            encoding=encoding,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
@@ -184,9 +186,9 @@ class _Display:
 
 def _options(
     src: str, config_file: Path | None, cli_settings: dict[str, Value | None]
-) -> tuple[Options, bool]:
-    """Converter options, and whether to verify: the configuration above SRC,
-    overridden by the command line."""
+) -> tuple[Options, bool, str | None]:
+    """Converter options, whether to verify, the encoding: the configuration above
+    SRC, overridden by the command line."""
     start = Path(src).resolve()
     directory = start if start.is_dir() else start.parent
     configured = ConfigLookup(config_file).settings_for(directory)
@@ -195,7 +197,13 @@ def _options(
         options, steering = split_settings({**configured, **given})
     except ValueError as error:
         raise PostconvError(str(error)) from None
-    return options, bool(steering.get("verify", True))
+    encoding = steering.get("encoding")
+    if encoding is not None:
+        try:
+            encoding = codecs.lookup(str(encoding)).name
+        except LookupError:
+            raise PostconvError(f"unknown encoding {encoding!r}") from None
+    return options, bool(steering.get("verify", True)), encoding
 
 
 @contextlib.contextmanager

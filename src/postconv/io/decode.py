@@ -29,7 +29,7 @@ class Decoded:
     dropped: int = 0
 
 
-def decode_post(data: bytes) -> Decoded:
+def decode_post(data: bytes, encoding: str | None = None) -> Decoded:
     """Decode a post file's bytes; raise :class:`PostconvError` for binary data.
 
     A few stray control characters in a text (a backspace pasted into a post, a
@@ -40,6 +40,8 @@ def decode_post(data: bytes) -> Decoded:
     for signature, kind in _SIGNATURES.items():
         if data.startswith(signature):
             raise PostconvError(f"binary data ({kind}), not a text post")
+    if encoding is not None:
+        return _as_told(data, encoding)
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -48,7 +50,36 @@ def decode_post(data: bytes) -> Decoded:
         return _checked(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as error:
         utf8_error = error
+    if _near_utf8(data):
+        raise PostconvError(
+            f"not UTF-8 at offset {utf8_error.start}, in a text that is UTF-8 otherwise "
+            "(--encoding decodes it as another codec)"
+        )
     return _detect(data, utf8_error)
+
+
+def _as_told(data: bytes, encoding: str) -> Decoded:
+    """``data`` decoded with ``encoding`` (``--encoding``), a BOM of it dropped."""
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        raise PostconvError(f"not {encoding} (bad byte at offset {error.start})") from None
+    except LookupError:
+        raise PostconvError(f"unknown encoding {encoding!r}") from None
+    return _checked(text.removeprefix("\ufeff"), codecs.lookup(encoding).name)
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")
+_VALID_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+
+
+def _near_utf8(data: bytes) -> bool:
+    """UTF-8 but for a few bytes: a stray Latin-1 byte, a broken sequence in a text
+    whose other non-ASCII characters are valid UTF-8 (at least eight for each bad
+    byte). Guessing a codec would turn all of them into mojibake."""
+    text = data.decode("utf-8", "surrogateescape")
+    bad = len(_BAD_BYTE.findall(text))
+    return bad > 0 and len(_VALID_MULTIBYTE.findall(text)) >= 8 * bad
 
 
 def dropped_warning(decoded: Decoded) -> str | None:

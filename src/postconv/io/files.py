@@ -25,7 +25,7 @@ MAX_POST_BYTES = 20 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
-def read_post(path: str | os.PathLike[str]) -> Decoded:
+def read_post(path: str | os.PathLike[str], encoding: str | None = None) -> Decoded:
     """Read and decode one post file; every failure is a one-line :class:`PostconvError`.
 
     Only regular files are read: a FIFO, a socket or a device is refused at once
@@ -58,16 +58,16 @@ def read_post(path: str | os.PathLike[str]) -> Decoded:
     finally:
         if fd >= 0:
             os.close(fd)
-    return decode_post(data)
+    return decode_post(data, encoding)
 
 
-def read_stream(stream: BinaryIO) -> Decoded:
+def read_stream(stream: BinaryIO, encoding: str | None = None) -> Decoded:
     """Read and decode a post from a binary stream (stdin), with the same size cap."""
     try:
         data = _read_capped(stream)
     except OSError as error:
         raise PostconvError(_reason(error)) from None
-    return decode_post(data)
+    return decode_post(data, encoding)
 
 
 def _read_capped(stream: BinaryIO) -> bytes:

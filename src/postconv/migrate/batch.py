@@ -64,6 +64,7 @@ class Settings:
     force: bool = False  # rewrite outputs even when newer than their input
     fsync: bool = False  # fsync every output (else one syncfs of DEST at the end)
     verify: bool = True  # write no post whose output does not show what its input showed
+    encoding: str | None = None  # decode every post with this codec (else: UTF-8, or detected)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     options: Options = field(default_factory=Options)
     chunk_size: int = 16  # tasks per round trip to a worker

@@ -23,6 +23,7 @@ from postconv.migrate.work import Task, init_worker, run_chunk, run_task
 
 if TYPE_CHECKING:
     from postconv.migrate.batch import Settings
+    from postconv.options import Options
 
 OnOutcome = Callable[[Outcome], None]
 
@@ -51,9 +52,7 @@ class Serial:
             if isinstance(item, Outcome):
                 report(item)
             else:
-                report(
-                    run_task(item, self.settings.options, self.settings.fsync, self.settings.verify)
-                )
+                report(run_task(item, *_work(self.settings)))
 
 
 class Parallel:
@@ -116,7 +115,7 @@ class Parallel:
         self._wait(report, until=self.limit - 1)
         if self.stop.is_set():
             return
-        work = (self.settings.options, self.settings.fsync, self.settings.verify)
+        work = _work(self.settings)
         try:
             future = self.executor.submit(run_chunk, chunk, *work)
         except BrokenProcessPool:  # a worker died since the last wait
@@ -176,3 +175,8 @@ def _die_with_parent() -> None:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         pr_set_pdeathsig = 1
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+
+
+def _work(settings: Settings) -> tuple[Options, bool, bool, str | None]:
+    """What each task is run with: options, fsync, verify, encoding."""
+    return settings.options, settings.fsync, settings.verify, settings.encoding

@@ -49,24 +49,34 @@ def init_worker() -> None:
 
 
 def run_chunk(
-    tasks: list[Task], options: Options, durable: bool = False, verify: bool = True
+    tasks: list[Task],
+    options: Options,
+    durable: bool = False,
+    verify: bool = True,
+    encoding: str | None = None,
 ) -> list[Outcome]:
     """Process a chunk of tasks (one round trip to a worker)."""
-    return [run_task(task, options, durable, verify) for task in tasks]
+    return [run_task(task, options, durable, verify, encoding) for task in tasks]
 
 
-def run_task(task: Task, options: Options, durable: bool = False, verify: bool = True) -> Outcome:
+def run_task(
+    task: Task,
+    options: Options,
+    durable: bool = False,
+    verify: bool = True,
+    encoding: str | None = None,
+) -> Outcome:
     """Read, convert (or copy), verify and write one file; every failure becomes an Outcome."""
     started = time.perf_counter()
-    encoding = warning = None
+    codec = warning = None  # the codec that decoded the post
     try:
         if task.action == "copy":
             with open(task.path or task.input, "rb") as stream:
                 write_atomically(task.output, stream, durable, make_dirs=True)
             status: Status = "copied"
         else:
-            decoded = _read(task)
-            encoding = decoded.encoding
+            decoded = _read(task, encoding)
+            codec = decoded.encoding
             result = convert(decoded.text, options, task.input)  # its extension: a hint
             differences = (
                 verify_conversion(decoded.text, result, options, task.input) if verify else []
@@ -74,20 +84,20 @@ def run_task(task: Task, options: Options, durable: bool = False, verify: bool =
             if differences:
                 found = tuple((found.kind, found.message) for found in differences)
                 error = f"{differences[0].message} (see --no-verify)"
-                return Outcome(task.input, "refused", None, error, encoding, _since(started), found)
+                return Outcome(task.input, "refused", None, error, codec, _since(started), found)
             write_atomically(task.output, result.text.encode("utf-8"), durable, make_dirs=True)
             status = "converted" if result.changed or decoded.dropped else "unchanged"
             warning = dropped_warning(decoded)
     except Exception as problem:
-        return Outcome(task.input, "failed", None, reason(problem), encoding, _since(started))
+        return Outcome(task.input, "failed", None, reason(problem), codec, _since(started))
     seconds = _since(started)
-    return Outcome(task.input, status, task.output, None, encoding, seconds, warning=warning)
+    return Outcome(task.input, status, task.output, None, codec, seconds, warning=warning)
 
 
-def _read(task: Task) -> Decoded:
+def _read(task: Task, encoding: str | None) -> Decoded:
     if task.data is not None:
-        return decode_post(task.data)
-    return read_post(task.path or task.input)
+        return decode_post(task.data, encoding)
+    return read_post(task.path or task.input, encoding)
 
 
 def reason(problem: Exception) -> str:
