@@ -294,10 +294,35 @@ def test_an_empty_output_is_redone_even_when_newer(corpus_copy: Path, tmp_path: 
 def test_stale_temp_files_of_a_killed_run_are_removed(corpus_copy: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out / "blogs").mkdir(parents=True)
-    stale = out / "blogs" / ".x.md.abc123_z.tmp"
+    stale = out / "blogs" / ".postconv-x.md.0a1b2c3d.tmp"
     stale.write_text("half a post")
+    theirs = [out / ".notes.20261201.tmp", out / "blogs" / ".x.md.abc123_z.tmp"]
+    for path in theirs:  # not ours (issue 10, item 10): kept
+        path.write_text("a user's file")
     summary = migrate(corpus_copy, out, Settings(jobs=1))
     assert summary.stale_temps_removed == 1 and not stale.exists()
+    assert all(path.read_text() == "a user's file" for path in theirs)
+
+
+def test_a_second_run_into_the_same_dest_is_refused(corpus_copy: Path, tmp_path: Path) -> None:
+    """Issue 10, item 10: it would remove the first run's temporary files."""
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)  # (what a running migrate holds)
+        done = run_postconv("migrate", corpus_copy, out)
+    finally:
+        os.close(holder)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        f"postconv migrate: error: {out}: another postconv migrate is writing into it; "
+        "run again when it is done"
+    )
+    assert list(out.iterdir()) == []
+    assert run_postconv("migrate", corpus_copy, out, "-q").returncode == 0  # once it is done
 
 
 # --- safety -----------------------------------------------------------------------------

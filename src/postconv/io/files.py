@@ -19,6 +19,9 @@ from postconv.io.decode import Decoded, decode_post
 #: cursor, clear its screen, or forge a line of a log
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
+#: what every temporary file of an atomic write starts with
+TEMP_PREFIX = ".postconv-"
+
 #: Posts larger than this are refused rather than converted (a 50 MB "post" is junk).
 MAX_POST_BYTES = 20 * 1024 * 1024
 
@@ -131,11 +134,12 @@ def write_atomically(
     """Write ``content`` to ``output`` through a temporary file beside it and a rename.
 
     A killed process never leaves a half-written ``output``, only perhaps a
-    ``.NAME.XXXXXXXX.tmp`` file, which ``postconv migrate`` removes when it runs
-    again. ``durable`` adds an fsync (survives a power cut); the batch leaves
-    it off and syncs DEST once at the end, much cheaper for tens of thousands
-    of small files. ``mode`` sets the permission bits (a new file gets 0o666
-    less the umask); ``make_dirs`` creates missing parent directories.
+    ``.postconv-NAME.XXXXXXXX.tmp`` file, which ``postconv migrate`` removes when it
+    runs again (the prefix says it is ours: no one else's file is removed).
+    ``durable`` adds an fsync (survives a power cut); the batch leaves it off and
+    syncs DEST once at the end, much cheaper for tens of thousands of small files.
+    ``mode`` sets the permission bits (a new file gets 0o666 less the umask);
+    ``make_dirs`` creates missing parent directories.
     """
     fd, temp = _create_temp(output, make_dirs)
     try:
@@ -157,7 +161,8 @@ def write_atomically(
 
 
 def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
-    """Create ``.NAME.XXXXXXXX.tmp`` beside ``output`` (and its directory when missing).
+    """Create ``.postconv-NAME.XXXXXXXX.tmp`` beside ``output`` (and its directory when
+    missing).
 
     Unlike ``mkstemp`` the mode is 0o666 less the umask, as for any new file,
     so no chmod is needed; the directory is made (if allowed) only when the
@@ -166,7 +171,7 @@ def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
     directory, name = os.path.split(output)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _attempt in range(100):
-        temp = os.path.join(directory, f".{name}.{secrets.token_hex(4)}.tmp")
+        temp = os.path.join(directory, f"{TEMP_PREFIX}{name}.{secrets.token_hex(4)}.tmp")
         try:
             return os.open(temp, flags, 0o666), temp
         except FileExistsError:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from posixpath import splitext
 
 from postconv.errors import PostconvError
-from postconv.io.files import write_atomically
+from postconv.io.files import TEMP_PREFIX, write_atomically
 from postconv.migrate.pool import make_pool
 from postconv.migrate.report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
 from postconv.migrate.sources import Entry, Source, SourceError, open_source
@@ -43,9 +43,9 @@ POST_SUFFIXES = frozenset(
     {".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"}
 )
 
-#: Temporary files of atomic writes: ``.NAME.XXXXXXXX.tmp`` (ours: 8 hex digits;
-#: ``postconv.io.files.atomic_write`` uses ``mkstemp``: 8 of ``[a-z0-9_]``).
-_STALE_TEMP = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+#: Temporary files of atomic writes, ours only (``postconv.io.files.TEMP_PREFIX``):
+#: ``.postconv-NAME.XXXXXXXX.tmp``, 8 hex digits
+_STALE_TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}.+\.[0-9a-f]{{8}}\.tmp$")
 
 OnOutcome = Callable[[Outcome], None]
 
@@ -110,8 +110,8 @@ def migrate(
             on_outcome(outcome)
 
     dest_path = _prepare_dest(src, dest)
-    summary.stale_temps_removed = sweep_stale_temps(dest_path)
-    with open_source(src, exclude=dest_path) as source:
+    with _locked(dest_path), open_source(src, exclude=dest_path) as source:
+        summary.stale_temps_removed = sweep_stale_temps(dest_path)
         planner = _Planner(source, dest_path, settings, fresh=_is_empty(dest_path))
         try:
             with make_pool(settings, stop) as pool:
@@ -143,6 +143,31 @@ def _prepare_dest(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> 
     except OSError as error:
         raise UsageError(f"{os.fspath(dest)}: {one_line_os_error(error)}") from None
     return os.path.abspath(dest)
+
+
+@contextlib.contextmanager
+def _locked(dest: str) -> Iterator[None]:
+    """Hold DEST for this run: a second run into it would remove this one's temporary
+    files and race it on every output. The lock is taken on DEST itself (no file is
+    left in it) and goes with the process, even a killed one."""
+    import fcntl
+
+    try:
+        fd = os.open(
+            dest, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+        )
+    except OSError as error:
+        raise UsageError(f"{dest}: cannot lock it: {one_line_os_error(error)}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise UsageError(
+                f"{dest}: another postconv migrate is writing into it; run again when it is done"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _is_empty(directory: str) -> bool:
