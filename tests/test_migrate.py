@@ -693,3 +693,63 @@ def test_a_report_among_the_inputs_is_refused(tmp_path: Path, where: str) -> Non
         f"postconv migrate: error: --report {report} is in SRC: inputs are never modified"
     )
     assert report.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+# --- issue 10, item 11: an archive that expands absurdly ---------------------------------
+
+
+def _zeros_member(bundle: zipfile.ZipFile, name: str, megabytes: int) -> None:
+    info = zipfile.ZipInfo(name)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    with bundle.open(info, "w", force_zip64=True) as stream:
+        chunk = bytes(2**20)
+        for _ in range(megabytes):
+            stream.write(chunk)
+
+
+def _deflated_zip(path: Path, members: dict[str, int]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("post.html", (CORPUS / "seed.txt").read_bytes())
+        for name, megabytes in members.items():
+            _zeros_member(bundle, name, megabytes)
+    return path
+
+
+def test_a_member_that_expands_absurdly_is_refused(tmp_path: Path) -> None:
+    archive = _deflated_zip(tmp_path / "bomb.zip", {"big.bin": 150})
+    report = tmp_path / "r.jsonl"
+    done = run_postconv("migrate", archive, tmp_path / "out", "-q", "--report", report)
+    assert done.returncode == 1
+    records = read_report(report)
+    assert records["post.html"]["status"] == "converted"
+    assert records["big.bin"]["status"] == "failed"
+    assert re.fullmatch(
+        r"150 MB from \d+ bytes compressed: refused \(a zip bomb\?\)", records["big.bin"]["error"]
+    )
+    assert sorted(tree(tmp_path / "out")) == ["post.md"]
+
+
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_an_archive_that_expands_absurdly_in_all_is_stopped(tmp_path: Path, kind: str) -> None:
+    """Each member plausible (60 MB of zeros), the whole absurd: the budget is 100 times
+    the archive's size, or 100 MB."""
+    if kind == "zip":
+        archive = _deflated_zip(tmp_path / "many.zip", {"a.bin": 60, "b.bin": 60, "c.bin": 60})
+    else:
+        archive = tmp_path / "many.tar.gz"
+        with tarfile.open(archive, "w:gz") as bundle:
+            for name in ("a.bin", "b.bin", "c.bin"):
+                info = tarfile.TarInfo(name)
+                info.size = 60 * 2**20
+                bundle.addfile(info, io.BytesIO(bytes(info.size)))
+    report = tmp_path / "r.jsonl"
+    done = run_postconv("migrate", archive, tmp_path / "out", "-q", "--report", report)
+    assert done.returncode == 1
+    statuses = {rel: record["status"] for rel, record in read_report(report).items()}
+    assert statuses == {**statuses, "a.bin": "copied", "b.bin": "failed", "c.bin": "failed"}
+    error = read_report(report)["b.bin"]["error"]
+    assert (
+        error
+        == "the archive would expand beyond 100 times its size (120 MB): refused (a zip bomb?)"
+    )
+    assert (tmp_path / "out" / "a.bin").stat().st_size == 60 * 2**20

@@ -49,6 +49,11 @@ _STALE_TEMP = re.compile(rf"^{re.escape(TEMP_PREFIX)}.+\.[0-9a-f]{{8}}\.tmp$")
 
 OnOutcome = Callable[[Outcome], None]
 
+#: an archive member (or the archive so far) may expand to this many times what it
+#: takes in the archive, or to MAX_EXPANDED bytes, whichever is more
+MAX_EXPANSION = 100
+MAX_EXPANDED = 100 * 2**20
+
 #: the reason given to the second of two archive members of one name
 DUPLICATE_MEMBER = "duplicate member name: the first one is converted"
 
@@ -220,6 +225,7 @@ class _Planner:
         self.settings = settings
         self.written_by: dict[str, str] = {}  # output rel → input rel, to catch collisions
         self.seen: set[str] = set()  # input rels: an archive may hold one name twice
+        self.expanded = 0  # bytes the archive's members read so far hold, uncompressed
         self.safe_dirs: dict[str, bool] = {}
 
     def plan(self) -> Iterator[Task | Outcome]:
@@ -253,7 +259,28 @@ class _Planner:
         action = "convert" if post else "copy"
         if self.source.readable_by_path:
             return Task(entry.rel, output, action, path=entry.path)
+        bomb = self._expands_too_much(entry)
+        if bomb is not None:
+            return Outcome(entry.rel, "failed", error=bomb)
         return _read_archive_member(entry, output, action, self.settings.fsync)
+
+    def _expands_too_much(self, entry: Entry) -> str | None:
+        """Why an archive member is not read: it, or the archive so far, would expand
+        beyond :data:`MAX_EXPANSION` times what it takes in the archive (and
+        :data:`MAX_EXPANDED` bytes): a zip bomb, overlapping members…"""
+        megabytes = entry.size // 2**20
+        if entry.stored is not None and entry.size > max(
+            MAX_EXPANDED, MAX_EXPANSION * entry.stored
+        ):
+            return f"{megabytes} MB from {entry.stored} bytes compressed: refused (a zip bomb?)"
+        budget = max(MAX_EXPANDED, MAX_EXPANSION * (self.source.size or 0))
+        if self.expanded + entry.size > budget:
+            return (
+                f"the archive would expand beyond {MAX_EXPANSION} times its size "
+                f"({(self.expanded + entry.size) // 2**20} MB): refused (a zip bomb?)"
+            )
+        self.expanded += entry.size
+        return None
 
     def _check_output(self, rel: str, out_rel: str, output: str) -> Outcome | None:
         first = self.written_by.setdefault(out_rel, rel)

@@ -51,6 +51,7 @@ class Entry:
     reason: str = ""
     path: str | None = None  # directory sources: the file to read
     opener: Callable[[], IO[bytes]] | None = None  # archives: valid while current
+    stored: int | None = None  # zip members: the compressed size
 
     def open(self) -> IO[bytes]:
         if self.path is not None:
@@ -65,6 +66,9 @@ class Source(AbstractContextManager["Source"]):
 
     #: True when entries are files on disk a worker process can read by path.
     readable_by_path = False
+    #: an archive's own size in bytes (None for a directory): what it may expand to
+    #: is bounded by it
+    size: int | None = None
 
     def entries(self) -> Iterator[Entry]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -213,6 +217,7 @@ class ZipSource(Source):
     def __init__(self, path: Path) -> None:
         try:
             self.zip = zipfile.ZipFile(path)
+            self.size = path.stat().st_size
         except (OSError, zipfile.BadZipFile) as error:
             raise SourceError(f"{path}: bad zip archive ({error})") from None
 
@@ -239,7 +244,8 @@ class ZipSource(Source):
             except Exception as error:  # BadZipFile, zlib.error …
                 return Entry(rel, "broken", mtime, 0, reason=_first_line(error))
             return _link_entry(rel, target, mtime, "symlink")
-        return Entry(rel, "file", mtime, info.file_size, opener=lambda: self.zip.open(info))
+        opener = lambda: self.zip.open(info)  # noqa: E731 - read later, while current
+        return Entry(rel, "file", mtime, info.file_size, opener=opener, stored=info.compress_size)
 
 
 def zip_name(info: zipfile.ZipInfo) -> str:
@@ -264,6 +270,7 @@ class TarSource(Source):
         self.name = path.name
         try:
             self.tar = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed by close()
+            self.size = path.stat().st_size
         except (OSError, tarfile.TarError) as error:
             raise SourceError(f"{path}: bad tar archive ({error})") from None
 
