@@ -753,3 +753,61 @@ def test_an_archive_that_expands_absurdly_in_all_is_stopped(tmp_path: Path, kind
         == "the archive would expand beyond 100 times its size (120 MB): refused (a zip bomb?)"
     )
     assert (tmp_path / "out" / "a.bin").stat().st_size == 60 * 2**20
+
+
+# --- issue 10, item 4: a damaged archive is an error, never a quiet end --------------------
+
+
+def _small_posts_tar(path: Path, mode: str, count: int = 1000) -> Path:
+    with tarfile.open(path, mode) as bundle:
+        for number in range(count):
+            data = f"---\ntitle: t{number}\n---\n<p>post {number} {'x' * 50}</p>\n".encode()
+            info = tarfile.TarInfo(f"p{number:04d}.html")
+            info.size = len(data)
+            bundle.addfile(info, io.BytesIO(data))
+    return path
+
+
+@pytest.mark.parametrize("mode", ["w:gz", "w:bz2", "w:xz", "w"])
+@pytest.mark.parametrize("cut_at", ["head -c 1000", "half", "all but 11000 bytes"])
+def test_a_cut_tar_is_an_error_naming_the_offset(tmp_path: Path, mode: str, cut_at: str) -> None:
+    """``head -c 1000 many_small.tar.gz > t.tgz``: read to where it stops, then an error."""
+    data = _small_posts_tar(tmp_path / "many.tar", mode).read_bytes()
+    # (a tar's last 10240 bytes may be only the zeros that pad its end: cut into its members)
+    end = {"head -c 1000": 1000, "half": len(data) // 2, "all but 11000 bytes": len(data) - 11000}
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(data[: end[cut_at]])
+    report = tmp_path / "r.jsonl"
+    done = run_postconv("migrate", cut, tmp_path / "out", "-q", "--report", report)
+    err = done.stderr.decode()
+    assert done.returncode in (1, 2) and "Traceback" not in err, err
+    if done.returncode == 2:  # too short to be read as a tar at all: one usage line
+        assert re.fullmatch(
+            r"postconv migrate: error: .*cut\.tar: (bad tar archive|not a .*)\n", err
+        )
+        return
+    # read up to the cut: the posts before it converted (the one it cuts failed), then one
+    # line naming the offset
+    assert re.fullmatch(
+        r"(p\d{4}\.html: failed: cannot read this member: .*\n)?"
+        r"cut\.tar: after the last good entry: failed: archive truncated (or corrupt )?"
+        r"(at|after) byte \d+ of the tar.*\n",
+        err,
+    ), err
+    records = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    statuses = sorted(record["status"] for record in records)
+    assert 1 <= statuses.count("failed") <= 2 and set(statuses) <= {"converted", "failed"}
+
+
+def test_a_cut_zip_says_so(tmp_path: Path) -> None:
+    archive = tmp_path / "many.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for number in range(100):
+            bundle.writestr(f"p{number:04d}.html", "---\ntitle: t\n---\n<p>x</p>\n")
+    cut = tmp_path / "cut.zip"
+    cut.write_bytes(archive.read_bytes()[:3000])
+    done = run_postconv("migrate", cut, tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        f"postconv migrate: error: {cut}: truncated or damaged zip (no central directory)"
+    )

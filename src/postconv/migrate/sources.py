@@ -99,8 +99,12 @@ def open_source(path: str | os.PathLike[str], exclude: str | None = None) -> Sou
             return ZipSource(src)
         if tarfile.is_tarfile(src):
             return TarSource(src)
+        with open(src, "rb") as stream:
+            starts_as_zip = stream.read(4) == b"PK\x03\x04"
     except OSError as error:
         raise SourceError(f"{path}: {error.strerror or error}") from None
+    if starts_as_zip:  # its members begin it, its directory (at the end) is missing
+        raise SourceError(f"{path}: truncated or damaged zip (no central directory)")
     raise SourceError(f"{path}: not a directory, a zip or a tar archive")
 
 
@@ -283,14 +287,37 @@ class TarSource(Source):
             try:
                 member = next(members)
             except StopIteration:
+                problem = self._bad_end()
+                if problem is not None:
+                    yield Entry(
+                        f"{self.name}: after the last good entry", "broken", 0.0, 0, problem
+                    )
                 return
             except Exception as error:  # ReadError, EOFError, zlib/lzma/bz2 errors …
-                reason = f"archive truncated or corrupt from here on ({_first_line(error)})"
+                reason = (
+                    f"archive truncated or corrupt at byte {self.tar.offset} of the tar "
+                    f"({_first_line(error)})"
+                )
                 yield Entry(f"{self.name}: after the last good entry", "broken", 0.0, 0, reason)
                 return
             self.tar.members = []  # tarfile keeps every TarInfo otherwise: memory grows
             if not member.isdir() and not is_hidden(member.name):
                 yield self._entry(member)
+
+    def _bad_end(self) -> str | None:
+        """Why the archive did not end as one does, or None. tarfile takes a tar cut
+        short for its end: a tar ends with a block of zeros (read whole), a compressed
+        one with its trailer (read to it)."""
+        stream = self.tar.fileobj
+        if stream.pos - self.tar.offset < tarfile.BLOCKSIZE:
+            return f"archive truncated at byte {self.tar.offset} of the tar (no end marker)"
+        try:
+            while stream.read(1 << 16):
+                pass
+        except Exception as error:  # EOFError, zlib/lzma/bz2 errors: a damaged trailer
+            detail = _first_line(error)
+            return f"archive truncated or corrupt after byte {stream.pos} of the tar ({detail})"
+        return None
 
     def _entry(self, member: tarfile.TarInfo) -> Entry:
         rel, reason = safe_relpath(member.name)
