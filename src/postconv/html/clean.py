@@ -378,10 +378,13 @@ def unwrap_decorative(root: Element, options: Options) -> None:
     span, font, MS Word ``<o:p>``, eastmoney stock links (``<span web="1"
     href=…>``, ``<a class="keytip">``) and anchors without a target.
     """
-    for element in _elements(root, *_DECORATIVE_TAGS, "a"):
-        if element.tag == "a" and element.get("href") and not is_stock_link(element):
-            continue
-        tree.drop_tag(element)
+    tree.drop_tags(
+        [
+            element
+            for element in _elements(root, *_DECORATIVE_TAGS, "a")
+            if element.tag != "a" or not element.get("href") or is_stock_link(element)
+        ]
+    )
     for element in _elements(root, "center", "section", "article", "header", "footer", "main"):
         element.tag = "div"
 
@@ -613,8 +616,9 @@ def unnest_emphasis(root: Element, options: Options) -> None:
 
 def merge_adjacent_emphasis(root: Element, options: Options) -> None:
     """``<b>a</b><b>b</b>`` → ``<b>ab</b>``, so no ``****`` appears between them."""
+    moved: list[Element] = []  # containers of the merged content, unwrapped at the end
     for element in _elements(root, *_EMPHASIS):
-        if element.getparent() is None:  # merged into its neighbour already
+        if element.getparent() is None or element.tag == "span":  # merged already
             continue
         following = element.getnext()
         while (
@@ -626,8 +630,9 @@ def merge_adjacent_emphasis(root: Element, options: Options) -> None:
             following.text = (element.tail or "") + (following.text or "")  # keep the gap
             element.tail, following.tail = following.tail, None
             element.append(following)
-            tree.drop_tag(following)
+            moved.append(following)
             following = element.getnext()
+    tree.drop_tags(moved)
 
 
 def links_outside_emphasis(root: Element, options: Options) -> None:
