@@ -17,7 +17,10 @@ _CLOSING_QUOTES = "”\"’'）)」』】》"
 _PUNCTUATION = re.compile(r"[，。！？；：、,.!?;:“”\"‘’（）()《》【】「」『』]")
 _NEWLINE_RUN = re.compile(r"[ \t]*\n[ \t\n]*")
 
-_RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RAW_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0010fffe\U0010ffff]"
+)
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 
 _URL_DROPPED = re.compile(r"[\n\r\t]")
@@ -111,8 +114,9 @@ def join_lines(text: str) -> str:
 def drop_control_characters(source: str) -> str:
     """Remove what a browser shows nothing for and XML trees cannot hold.
 
-    Raw C0 controls and DEL go (a form feed is whitespace: it becomes a
-    space), and so do numeric references to them (``&#x1f;``, ``&#127;``);
+    Raw C0 controls, DEL and noncharacters (U+FFFF…) go (a form feed is
+    whitespace: it becomes a space), and so do numeric references to them
+    (``&#x1f;``, ``&#127;``, ``&#xFFFF;``);
     references to C1 controls (``&#150;``) mean what browsers show for
     them, the Windows-1252 character.
     """
@@ -123,6 +127,11 @@ def drop_control_characters(source: str) -> str:
     return source
 
 
+def _is_noncharacter(code: int) -> bool:
+    """U+FDD0–U+FDEF and U+xFFFE/U+xFFFF: never text (an XML tree cannot hold them)."""
+    return 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE
+
+
 def _safe_reference(match: re.Match[str]) -> str:
     digits = match.group(1)
     code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
@@ -130,7 +139,7 @@ def _safe_reference(match: re.Match[str]) -> str:
         return " "
     if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or (code < 0x20 and code not in (9, 10, 13)):
         return ""
-    if code == 0x7F:
+    if code == 0x7F or _is_noncharacter(code):
         return ""
     if 0x80 <= code <= 0x9F:
         return bytes([code]).decode("cp1252", errors="ignore")

@@ -79,6 +79,8 @@ def _validate(source: str, kind: Kind) -> None:
     if kind == "toml":
         try:
             tomllib.loads(source)
+        except RecursionError:
+            raise FrontMatterError("TOML front matter nested too deeply", None) from None
         except tomllib.TOMLDecodeError as error:
             found = _TOML_LINE.search(str(error))
             line = int(found.group(1)) + 1 if found else None
