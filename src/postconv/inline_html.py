@@ -35,6 +35,7 @@ from postconv.post.tags import iter_tags
 from postconv.text import escape_line_starts
 
 _BREAK = re.compile(r"<br\s*/?>", re.I)
+_END_TAG = re.compile(r"</[A-Za-z][A-Za-z0-9-]*\s*>")
 _HEADING_TAG = re.compile(r"<(/?)h[1-6](?=[\s/>])", re.I)
 _DELIMITERS = frozenset("`*_~")
 _TAG_REACH = 200
@@ -190,7 +191,10 @@ def _island_markdown(
         for is_tag, piece in _headings_on_one_line(pieces)
     )
     before = markdown[start - 1] if start else ""
-    after = markdown[end] if end < len(markdown) else ""
+    following = end
+    while (stray := _END_TAG.match(markdown, following)) is not None:
+        following = stray.end()  # an end tag right after goes (its element is not here)
+    after = markdown[following] if following < len(markdown) else ""
     converted = text.restore(inline_markdown(placeholders.html(source), options, before, after))
     stripped = converted.rstrip(" \t\n")
     if stripped.endswith("\\") and backslashes_before(stripped, len(stripped)) % 2:
