@@ -170,20 +170,25 @@ def unsafe_url(url: str, image: bool = False) -> bool:
     """True for a destination a browser would run (``javascript:``, ``vbscript:``, a
     ``data:`` URL other than an image's picture), however it is spelled (``JaVa\tscript:``:
     browsers drop blanks and control characters inside a URL)."""
-    bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
-    scheme = _SCHEME.match(bare)
-    if scheme is None:
-        return False
-    name = scheme.group(1)
-    return name in _RUNS_CODE or (name == "data" and not (image and bare.startswith("data:image/")))
+    bare, scheme = _scheme_of(url)
+    return scheme in _RUNS_CODE or (
+        scheme == "data" and not (image and bare.startswith("data:image/"))
+    )
 
 
 def web_or_relative_url(url: str) -> bool:
     """True for an http(s) URL or one without a scheme (the site's own): what an embed
     may load."""
+    _, scheme = _scheme_of(url)
+    return scheme is None or scheme in _WEB
+
+
+def _scheme_of(url: str) -> tuple[str, str | None]:
+    """``url`` as a browser reads it (blanks and controls dropped, lower case), and its
+    scheme, if it has one."""
     bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
     scheme = _SCHEME.match(bare)
-    return scheme is None or scheme.group(1) in _WEB
+    return bare, scheme.group(1) if scheme else None
 
 
 def absolute_url(url: str) -> str:

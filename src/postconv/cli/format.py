@@ -15,7 +15,6 @@ message goes to stderr.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import difflib
 import enum
@@ -34,7 +33,7 @@ import click
 from postconv.cli.settings import config_option, setting_options
 from postconv.errors import PostconvError
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
-from postconv.io.decode import Decoded, dropped_warning
+from postconv.io.decode import Decoded, codec_name, dropped_warning
 from postconv.io.files import atomic_write, printable, read_post, read_stream
 from postconv.options import Options
 from postconv.pipeline import Result, convert
@@ -238,12 +237,7 @@ def _read(name: str, encoding: str | None) -> Decoded:
 def _encoding(steering: dict[str, Value]) -> str | None:
     """The codec ``--encoding`` (or the config) names, checked; None: detect."""
     encoding = steering.get("encoding")
-    if encoding is None:
-        return None
-    try:
-        return codecs.lookup(str(encoding)).name
-    except LookupError:
-        raise PostconvError(f"unknown encoding {encoding!r}") from None
+    return None if encoding is None else codec_name(str(encoding))
 
 
 def _verify(

@@ -7,7 +7,6 @@ A first signal stops the run cleanly; a second one exits at once.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import os
 import signal
@@ -33,8 +32,9 @@ from rich.table import Table
 from postconv.cli.settings import CONVERTER_SETTINGS, config_option, setting_options
 from postconv.errors import PostconvError
 from postconv.io.config import BY_KEY, ConfigLookup, Value, split_settings
+from postconv.io.decode import codec_name
 from postconv.io.files import printable
-from postconv.migrate.batch import Settings
+from postconv.migrate.batch import Settings, inside
 from postconv.migrate.batch import migrate as run_migration
 from postconv.migrate.report import (
     STATUSES,
@@ -198,12 +198,8 @@ def _options(
     except ValueError as error:
         raise PostconvError(str(error)) from None
     encoding = steering.get("encoding")
-    if encoding is not None:
-        try:
-            encoding = codecs.lookup(str(encoding)).name
-        except LookupError:
-            raise PostconvError(f"unknown encoding {encoding!r}") from None
-    return options, bool(steering.get("verify", True)), encoding
+    codec = None if encoding is None else codec_name(str(encoding))
+    return options, bool(steering.get("verify", True)), codec
 
 
 @contextlib.contextmanager
@@ -234,9 +230,7 @@ def _report_among_inputs(src: str, report: str | None) -> str | None:
     if report is None:
         return None
     real_src, real_report = os.path.realpath(src), os.path.realpath(report)
-    if real_report == real_src or (
-        os.path.isdir(real_src) and os.path.commonpath([real_src, real_report]) == real_src
-    ):
+    if real_report == real_src or (os.path.isdir(real_src) and inside(real_report, real_src)):
         return f"--report {report} is in SRC: inputs are never modified"
     return None
 

@@ -30,10 +30,11 @@ _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
+_CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
 #: the first and last characters written for an element, whatever its content (not an
 #: emphasis: its ``*`` run merges with the one beside it, what flanks them is its text)
 _EDGE_MARKS = {
-    **dict.fromkeys(("code", "kbd", "samp", "tt"), ("`", "`")),
+    **dict.fromkeys(_CODE_TAGS, ("`", "`")),
     **dict.fromkeys(("del", "s", "strike"), ("~", "~")),
     **dict.fromkeys(("sup", "sub"), ("<", ">")),
     "a": ("[", ")"),
@@ -41,7 +42,6 @@ _EDGE_MARKS = {
 }
 #: elements written with markers around their content
 _MARKED = frozenset(_EDGE_MARKS) | {"b", "strong", "em", "i", "cite"}
-_CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
 #: inline elements written without a marker of their own: only their content shows
 _UNMARKED_INLINE = frozenset({"span", "font", "u", "small", "big", "mark", "abbr", "ins", "time"})
 _RAW_HTML_PARENTS = frozenset({"[document]", "div", "p", "figure", "section", "article"})

@@ -58,15 +58,22 @@ def decode_post(data: bytes, encoding: str | None = None) -> Decoded:
     return _detect(data, utf8_error)
 
 
-def _as_told(data: bytes, encoding: str) -> Decoded:
-    """``data`` decoded with ``encoding`` (``--encoding``), a BOM of it dropped."""
+def codec_name(encoding: str) -> str:
+    """The codec ``encoding`` names, as Python names it (``GBK`` → ``gbk``)."""
     try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise PostconvError(f"not {encoding} (bad byte at offset {error.start})") from None
+        return codecs.lookup(encoding).name
     except LookupError:
         raise PostconvError(f"unknown encoding {encoding!r}") from None
-    return _checked(text.removeprefix("\ufeff"), codecs.lookup(encoding).name)
+
+
+def _as_told(data: bytes, encoding: str) -> Decoded:
+    """``data`` decoded with ``encoding`` (``--encoding``), a BOM of it dropped."""
+    codec = codec_name(encoding)
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as error:
+        raise PostconvError(f"not {codec} (bad byte at offset {error.start})") from None
+    return _checked(text.removeprefix("\ufeff"), codec)
 
 
 _BAD_BYTE = re.compile("[\udc80-\udcff]")

@@ -141,7 +141,7 @@ def _prepare_dest(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> 
         raise UsageError(f"{os.fspath(dest)}: exists and is not a directory")
     if real_dest == real_src:
         raise UsageError("DEST must differ from SRC: inputs are never modified")
-    if _inside(real_src, real_dest):  # a directory, or an archive its own output could replace
+    if inside(real_src, real_dest):  # a directory, or an archive its own output could replace
         raise UsageError("SRC must not be inside DEST: inputs are never modified")
     try:
         os.makedirs(dest, exist_ok=True)
@@ -180,7 +180,8 @@ def _is_empty(directory: str) -> bool:
         return next(entries, None) is None
 
 
-def _inside(path: str, directory: str) -> bool:
+def inside(path: str, directory: str) -> bool:
+    """True when ``path`` is ``directory`` or below it (both real paths)."""
     return os.path.commonpath([path, directory]) == directory
 
 
@@ -289,7 +290,7 @@ class _Planner:
         parent = os.path.dirname(output)
         safe = self.safe_dirs.get(parent)
         if safe is None:
-            safe = self.safe_dirs[parent] = _inside(os.path.realpath(parent), self.real_dest)
+            safe = self.safe_dirs[parent] = inside(os.path.realpath(parent), self.real_dest)
         if not safe:
             return Outcome(rel, "refused", error=f"a symlink in DEST leads {out_rel} outside DEST")
         return None

@@ -14,10 +14,10 @@ import re
 
 from postconv.html import tree
 from postconv.html.clean import (
+    drop_invisible,
     drop_unsafe_links,
     expand_caption_shortcodes,
     foster_stray_table_text,
-    is_hidden,
 )
 from postconv.html.nesting import flatten_deep_html
 from postconv.options import Options
@@ -83,8 +83,7 @@ def _view(
     if too_deep:  # libxml2 stopped and dropped the rest: flattened, the text is all there
         root, _ = tree.parse_fragment(flatten_deep_html(html))
     if browser and _MAY_HIDE.search(html):  # (a hidden row out of its table stays hidden)
-        for hidden in [el for el in root.iter() if isinstance(el.tag, str) and is_hidden(el)]:
-            tree.drop_tree(hidden)
+        drop_invisible(root, DEFAULT_OPTIONS)
     if browser:  # what libxml2 leaves inside a table outside its cells, a browser shows first
         foster_stray_table_text(root, DEFAULT_OPTIONS)
     if not unsafe_links:  # (the conversion drops them by design)
