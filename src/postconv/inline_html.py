@@ -17,12 +17,15 @@ keep the block meaning what it meant:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection
+from itertools import pairwise
 
 from postconv.html.fragments import inline_markdown
-from postconv.html.needless import drop_needless_backslashes
+from postconv.html.needless import MAX_BLOCK, drop_needless_backslashes
 from postconv.options import Options
 from postconv.post.islands import (
+    blank,
     guard_line_start,
     islands,
     lone_start_tag,
@@ -40,6 +43,7 @@ _HEADING_TAG = re.compile(r"<(/?)h[1-6](?=[\s/>])", re.I)
 _DELIMITERS = frozenset("`*_~")
 _TAG_REACH = 200
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
+_NEWLINE = re.compile("\n")
 #: a ``<`` of text while the block is put together (never in a post: the reserved range)
 _TEXT_LT = "\ue003"
 
@@ -58,6 +62,7 @@ def convert_inline_html(
     spans = islands(markdown)
     if not spans:
         return markdown
+    layout = _Layout(markdown)
     pieces: list[str] = []
     line = _Line()
     position = 0
@@ -67,20 +72,20 @@ def convert_inline_html(
         pieces.append(_mark(guard_line_start(text) if at_line_start else text))
         line.follow(pieces)
         island = markdown[start:end]
-        converted = _island_markdown(markdown, start, end, options, placeholders)
+        converted = _island_markdown(layout, start, end, options, placeholders)
         if not converted and _joins_markup(markdown, start, end):
             converted = island  # gone, it would make "``" and "`" one fence, "*" and "*" one
         needs_blocks = (
             "\n\n" in converted.strip("\n") or ("\n" in converted and "\n" not in island)
-        ) and not _whole_block(markdown, start, end)
-        at_line_start = not converted and _at_line_start(markdown, start)
-        if not converted.strip() and _alone_on_its_line(markdown, start, end):
+        ) and not layout.whole_block(start, end)
+        at_line_start = not converted and layout.at_line_start(start)
+        if not converted.strip() and layout.alone_on_its_line(start, end):
             pieces[-1] = pieces[-1].rstrip(" \t")  # the line goes, not only the island
             end += 1
         if not needs_blocks and converted:
-            converted = line.guard(pieces, converted, _line_around(markdown, start))
+            converted = line.guard(pieces, converted, layout.line_opens_block(start))
             if "\\" in converted:
-                converted = _needed_escapes(markdown, start, end, converted, references)
+                converted = _needed_escapes(layout, start, end, converted, references)
         pieces.append(island if needs_blocks else converted)
         line.follow(pieces)
         position = end
@@ -90,42 +95,92 @@ def convert_inline_html(
 
 
 class _Line:
-    """Where the line being written starts among the pieces, to keep its start's meaning."""
+    """Where the line being written starts among the pieces, to keep its start's meaning.
+
+    Whether a line opens a block depends on its first characters, and for an
+    underline or a table's delimiter row on which characters the rest holds: the
+    line so far is kept as its head and the set of characters after it, read
+    once, so that a line of many islands costs time in proportion to its length.
+    """
+
+    #: characters an underline or a delimiter row is made of
+    PLAIN = frozenset("-=:| \t\u00a0\u3000")
+    #: the head reaches this far past the indentation (a marker is at most 11 long)
+    REACH = 16
 
     def __init__(self) -> None:
         self.piece = self.offset = 0
+        self._forget()
+
+    def _forget(self) -> None:
+        self.scanned = self.piece  # pieces before this one are in head or rest
+        self.head = ""
+        self.overflow = False  # some of the line is past the head
+        self.rest: set[str] = set()  # the plain characters past the head
+        self.mixed = False  # … and whether some other character is there
 
     def follow(self, pieces: list[str]) -> None:
         """Move on past the last piece."""
         newline = pieces[-1].rfind("\n")
         if newline >= 0:
             self.piece, self.offset = len(pieces) - 1, newline + 1
+            self._forget()
 
-    def guard(self, pieces: list[str], converted: str, original: str) -> str:
+    def _read(self, pieces: list[str]) -> None:
+        while self.scanned < len(pieces):
+            text = pieces[self.scanned]
+            if self.scanned == self.piece:
+                text = text[self.offset :]
+            self.scanned += 1
+            if not self.overflow:
+                self.head += text
+                indent = len(self.head) - len(self.head.lstrip(" \t\u00a0\u3000"))
+                if len(self.head) <= indent + self.REACH:
+                    continue
+                text = self.head[indent + self.REACH :]
+                self.head = self.head[: indent + self.REACH]
+                self.overflow = True
+            self._add_rest(text)
+
+    def _add_rest(self, text: str) -> None:
+        chars = set(text)
+        self.rest |= chars & self.PLAIN
+        self.mixed = self.mixed or not chars <= self.PLAIN
+
+    def guard(self, pieces: list[str], converted: str, opened: bool) -> str:
         """Text written before an island, joined with what the island became, must not
-        open a block its source line did not open: ``###<td>## x</td>`` is no heading.
-        The backslash goes in the pieces, or in ``converted`` (returned)."""
-        prefix = pieces[self.piece][self.offset :] + "".join(pieces[self.piece + 1 :])
-        if not prefix.strip() or converted.startswith("\n"):
+        open a block its source line did not open (``opened``): ``###<td>## x</td>``
+        is no heading. The backslash goes in the pieces, or in ``converted``
+        (returned)."""
+        self._read(pieces)
+        if not self.head.strip() or converted.startswith("\n"):
             return converted
-        joined = prefix + converted.split("\n", 1)[0]
+        first_line = converted.split("\n", 1)[0]
+        if self.overflow:  # the head, then what the rest holds (the order is no matter)
+            chars = set(first_line)
+            rest = self.rest | (chars & self.PLAIN)
+            mixed = self.mixed or not chars <= self.PLAIN
+            joined = self.head + "".join(sorted(rest)) + ("x" if mixed else "")
+        else:
+            joined = self.head + first_line
         escaped = escape_line_starts(joined)
-        if escaped == joined or escape_line_starts(original) != original:
+        if escaped == joined or opened:
             return converted
         at = next(i for i, (a, b) in enumerate(zip(joined, escaped, strict=False)) if a != b)
-        if at >= len(prefix):
-            at -= len(prefix)
+        if not self.overflow and at >= len(self.head):
+            at -= len(self.head)
             return converted[:at] + "\\" + converted[at:]
         index, offset = self.piece, self.offset + at
         while offset > len(pieces[index]):
             offset -= len(pieces[index])
             index += 1
         pieces[index] = pieces[index][:offset] + "\\" + pieces[index][offset:]
+        self._forget()
         return converted
 
 
 def _needed_escapes(
-    markdown: str,
+    layout: _Layout,
     start: int,
     end: int,
     converted: str,
@@ -133,19 +188,97 @@ def _needed_escapes(
 ) -> str:
     """The island's Markdown with only the backslashes its paragraph needs (read with
     the island in its place; the author's own escapes around it are not touched)."""
-    found = markdown.rfind("\n\n", 0, start)
-    paragraph_start = 0 if found < 0 else found + 2
-    found = markdown.find("\n\n", end)
-    paragraph_end = len(markdown) if found < 0 else found
+    paragraph_start, paragraph_end = layout.paragraph(start, end)
+    if (start - paragraph_start) + len(converted) + (paragraph_end - end) > MAX_BLOCK:
+        return converted  # (too long to read again for each island: escapes kept)
+    markdown = layout.text
     before, after = markdown[paragraph_start:start], markdown[end:paragraph_end]
     within = (len(before), len(before) + len(converted))
     checked = drop_needless_backslashes(before + converted + after, references, within)
     return checked[len(before) : len(checked) - len(after)]
 
 
-def _whole_block(markdown: str, start: int, end: int) -> bool:
-    """True when the island is all the block holds: its blocks then take the block's place."""
-    return only_tags(markdown[:start]) and only_tags(markdown[end:])
+class _Layout:
+    """Where the lines and paragraphs of a block start and end, found once: an island
+    looks its own up instead of searching the text around it, which on a line or a
+    paragraph of many islands would take time in the square of its length."""
+
+    def __init__(self, markdown: str) -> None:
+        self.text = markdown
+        self.newlines = [match.start() for match in _NEWLINE.finditer(markdown)]
+        self.breaks = [a for a, b in pairwise(self.newlines) if b == a + 1]
+        self._opens_block: dict[int, bool] = {}
+        self._text_bounds: tuple[int, int] | None = None
+
+    def line_start(self, position: int) -> int:
+        index = bisect_left(self.newlines, position)
+        return self.newlines[index - 1] + 1 if index else 0
+
+    def line_end(self, position: int) -> int:
+        """The newline ending the line at ``position`` (or the end of the text)."""
+        index = bisect_left(self.newlines, position)
+        return self.newlines[index] if index < len(self.newlines) else len(self.text)
+
+    def next_line(self, position: int) -> tuple[int, int]:
+        """The span of the line after the one at ``position`` (empty at the end)."""
+        end = self.line_end(position)
+        if end == len(self.text):
+            return end, end
+        return end + 1, self.line_end(end + 1)
+
+    def paragraph(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the paragraph (between blank lines) around ``start:end``."""
+        index = bisect_right(self.breaks, start - 2)
+        begin = self.breaks[index - 1] + 2 if index else 0
+        index = bisect_left(self.breaks, end)
+        return begin, self.breaks[index] if index < len(self.breaks) else len(self.text)
+
+    def line_opens_block(self, position: int) -> bool:
+        """True when the source line at ``position`` opens a block of its own
+        (``# x``, ``- x``…): an island there may keep the marker it follows."""
+        start = self.line_start(position)
+        known = self._opens_block.get(start)
+        if known is None:
+            line = self.text[start : self.line_end(position)]
+            known = self._opens_block[start] = escape_line_starts(line) != line
+        return known
+
+    def only_tags_after(self, end: int) -> bool:
+        """True when the rest of the line after ``end`` is only tags and spaces."""
+        return only_tags(self.text, end, self.line_end(end))
+
+    def next_line_only_tags(self, end: int) -> bool:
+        return only_tags(self.text, *self.next_line(end))
+
+    def at_line_start(self, position: int) -> bool:
+        return blank(self.text, self.line_start(position), position)
+
+    def alone_on_its_line(self, start: int, end: int) -> bool:
+        line_end = self.line_end(end)
+        return (
+            line_end < len(self.text)
+            and blank(self.text, self.line_start(start), start)
+            and blank(self.text, end, line_end)
+        )
+
+    def whole_block(self, start: int, end: int) -> bool:
+        """True when the island is all the block holds: its blocks then take the
+        block's place."""
+        if self._text_bounds is None:
+            self._text_bounds = self._text_outside_tags()
+        first, last = self._text_bounds
+        return first >= start and last <= end
+
+    def _text_outside_tags(self) -> tuple[int, int]:
+        """Where the first text that is not in a tag starts, where the last one ends."""
+        first, last, position = len(self.text), 0, 0
+        for tag in iter_tags(self.text, raw_text=False):
+            if not blank(self.text, position, tag.start):
+                first, last = min(first, position), tag.start
+            position = tag.end
+        if not blank(self.text, position, len(self.text)):
+            first, last = min(first, position), len(self.text)
+        return first, last
 
 
 def _joins_markup(markdown: str, start: int, end: int) -> bool:
@@ -167,24 +300,18 @@ def _joins_markup(markdown: str, start: int, end: int) -> bool:
     return closer not in back[opener:] and closer in ahead
 
 
-def _line_around(markdown: str, position: int) -> str:
-    end = markdown.find("\n", position)
-    return markdown[markdown.rfind("\n", 0, position) + 1 : None if end < 0 else end]
-
-
 def _island_markdown(
-    markdown: str, start: int, end: int, options: Options, placeholders: Placeholders
+    layout: _Layout, start: int, end: int, options: Options, placeholders: Placeholders
 ) -> str:
+    markdown = layout.text
     pieces = split_island(markdown, start, end)
     if len(pieces) == 1 and lone_start_tag(pieces[0][1]):
         return ""  # its element ends elsewhere: nothing of it to convert here
     if len(pieces) == 1 and _BREAK.fullmatch(pieces[0][1]):
         # a line break: Markdown's where a line ends, HTML's where a line goes on
-        line, _, following = markdown[end:].partition("\n")
-        if not only_tags(line):  # other tags after it on the line do not count
+        if not layout.only_tags_after(end):  # other tags after it on the line do not count
             return pieces[0][1]
-        next_line = following.split("\n", 1)[0]
-        return "\\" if not only_tags(next_line) else ""
+        return "\\" if not layout.next_line_only_tags(end) else ""
     text = Placeholders("island")  # the Markdown between the island's tags, as written
     source = "".join(
         piece if is_tag else _stand_for(text, piece)
@@ -200,10 +327,9 @@ def _island_markdown(
     if stripped.endswith("\\") and backslashes_before(stripped, len(stripped)) % 2:
         # a hard break the island ends with, as for a lone <br>: HTML's where the line
         # goes on, none where the paragraph ends, Markdown's where a line follows
-        line, _, following = markdown[end:].partition("\n")
-        if not only_tags(line):
+        if not layout.only_tags_after(end):
             return stripped[:-1] + "<br>"
-        if only_tags(following.split("\n", 1)[0]):
+        if layout.next_line_only_tags(end):
             return stripped[:-1].rstrip()
         return stripped
     return converted
@@ -255,14 +381,3 @@ def _unmark(markdown: str) -> str:
             position = tag.start
     pieces.append(result[position:])
     return "".join(pieces)
-
-
-def _at_line_start(markdown: str, position: int) -> bool:
-    return not markdown[markdown.rfind("\n", 0, position) + 1 : position].strip()
-
-
-def _alone_on_its_line(markdown: str, start: int, end: int) -> bool:
-    line_start = markdown.rfind("\n", 0, start) + 1
-    line_end = markdown.find("\n", end)
-    after = markdown[end:] if line_end < 0 else markdown[end:line_end]
-    return not markdown[line_start:start].strip() and not after.strip() and line_end >= 0

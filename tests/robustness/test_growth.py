@@ -50,6 +50,18 @@ SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
 }
 
 
+#: Markdown bodies with inline HTML: each island is converted in its place, and must
+#: find its line and paragraph without searching the text around it
+MARKDOWN_SHAPES: dict[str, tuple[Callable[[int], str], int]] = {
+    "links on one line": (lambda n: "".join(f'<a href="/{i}">l</a> ' for i in range(n)), 1_000),
+    "escapes on one line": (lambda n: "".join(f"<b>a*b_{i}</b> " for i in range(n)), 4_000),
+    "unclosed tags then stray end tags": (lambda n: "x " + "<i>" * n + "</b>" * n, 4_000),
+    "line breaks on one line": (lambda n: "x<br>" * n, 8_000),
+    "islands holding blocks": (lambda n: "x " + "<span><p>a</p><p>b</p></span> " * n, 1_000),
+    "a dash line of islands": (lambda n: "<span>-</span>" * n, 1_000),
+}
+
+
 def _growth(once: Callable[[], object], twice: Callable[[], object]) -> tuple[float, float]:
     """The best times of ``once`` and ``twice``, run in turns (a load that comes and goes
     then weighs on both alike)."""
@@ -92,6 +104,20 @@ def test_verifying_twice_as_much_takes_at_most_two_and_a_half_times_as_long(shap
         return lambda: verify_conversion(text, result, Options(), "post.html")
 
     once, twice = _growth(verification(n), verification(2 * n))
+    assert twice <= MAX_GROWTH * once, (
+        f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
+    )
+
+
+@pytest.mark.parametrize("shape", MARKDOWN_SHAPES)
+def test_markdown_with_inline_html_grows_linearly(shape: str) -> None:
+    make, n = MARKDOWN_SHAPES[shape]
+
+    def conversion(size: int) -> Callable[[], object]:
+        text = f"---\ntitle: t\n---\n{make(size)}\n"
+        return lambda: convert(text, Options(), "post.md")
+
+    once, twice = _growth(conversion(n), conversion(2 * n))
     assert twice <= MAX_GROWTH * once, (
         f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
     )

@@ -12,6 +12,7 @@ keep it as written.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from postconv.post.markdown_code import backslashes_before, code_ranges
@@ -65,13 +66,17 @@ def _group(tags: list[Tag]) -> list[tuple[int, int]]:
     """Spans of matched start/end pairs (outermost) and of lone tags, in order."""
     partner: dict[int, int] = {}
     stack: list[int] = []
+    open_by_name: Counter[str] = Counter()  # a close with none open looks no further
     for index, tag in enumerate(tags):
         if tag.kind == "open":
             stack.append(index)
-        elif tag.kind == "close":
+            open_by_name[tag.name] += 1
+        elif tag.kind == "close" and open_by_name[tag.name]:
             for depth in range(len(stack) - 1, -1, -1):
                 if tags[stack[depth]].name == tag.name:
                     partner[stack[depth]] = index
+                    for closed in stack[depth:]:
+                        open_by_name[tags[closed].name] -= 1
                     del stack[depth:]
                     break
     spans: list[tuple[int, int]] = []
@@ -97,14 +102,25 @@ def guard_line_start(markdown: str) -> str:
     return escape_line_starts(head) + newline + rest
 
 
-def only_tags(text: str) -> bool:
-    """True when ``text`` holds nothing but tags and whitespace."""
-    position = 0
-    for tag in iter_tags(text, raw_text=False):
-        if text[position : tag.start].strip():
+def only_tags(text: str, start: int = 0, end: int | None = None) -> bool:
+    """True when ``text[start:end]`` holds nothing but tags and whitespace (it stops
+    at the first text: no copy, cheap on a long line)."""
+    end = len(text) if end is None else end
+    position = start
+    for tag in iter_tags(text, start, end, raw_text=False):
+        if not blank(text, position, tag.start):
             return False
         position = tag.end
-    return not text[position:].strip()
+    return blank(text, position, end)
+
+
+def blank(text: str, start: int, end: int) -> bool:
+    """True when ``text[start:end]`` is whitespace (looks no further than its first
+    other character)."""
+    return _WHITESPACE.fullmatch(text, start, max(start, end)) is not None
+
+
+_WHITESPACE = re.compile(r"\s*")
 
 
 def lone_start_tag(tag: str) -> bool:
