@@ -61,6 +61,14 @@ from postconv.options import Options
     show_default="CPU count",
     help="Worker processes.",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="A post taking longer fails (its worker is replaced); 0: no limit.",
+)
 @click.option("--force", is_flag=True, help="Rewrite outputs even when newer than their input.")
 @click.option(
     "--fsync",
@@ -82,6 +90,7 @@ def migrate(
     ext: str,
     skip_other: bool,
     jobs: int,
+    timeout: float,
     force: bool,
     fsync: bool,
     quiet: bool,
@@ -115,6 +124,7 @@ def migrate(
             force=force,
             fsync=fsync,
             jobs=jobs,
+            timeout=timeout or None,
             options=options,
             verify=verify,
             encoding=encoding,

@@ -72,12 +72,15 @@ class Settings:
     encoding: str | None = None  # decode every post with this codec (else: UTF-8, or detected)
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     options: Options = field(default_factory=Options)
+    timeout: float | None = 60.0  # seconds a post may take (None or 0: no limit)
     chunk_size: int = 16  # tasks per round trip to a worker
     chunk_bytes: int = 2 * 1024 * 1024  # … or fewer when archive members are big
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
+        if self.timeout is not None and self.timeout < 0:
+            raise ValueError(f"timeout must not be negative, got {self.timeout:g}")
         ext = self.ext if self.ext.startswith(".") else f".{self.ext}"
         if ext == "." or "/" in ext:
             raise ValueError(f"bad extension {self.ext!r}")

@@ -48,17 +48,6 @@ def init_worker() -> None:
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def run_chunk(
-    tasks: list[Task],
-    options: Options,
-    durable: bool = False,
-    verify: bool = True,
-    encoding: str | None = None,
-) -> list[Outcome]:
-    """Process a chunk of tasks (one round trip to a worker)."""
-    return [run_task(task, options, durable, verify, encoding) for task in tasks]
-
-
 def run_task(
     task: Task,
     options: Options,
