@@ -18,6 +18,7 @@ from conftest import run_postconv
 from postconv.cli import main
 from postconv.io.decode import decode_post
 from postconv.migrate.batch import POST_SUFFIXES, Settings, is_post, migrate
+from postconv.migrate.manifest import NAME as MANIFEST
 from postconv.pipeline import convert
 
 CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
@@ -32,7 +33,7 @@ def tree(root: Path) -> dict[str, bytes]:
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.name != MANIFEST  # bookkeeping: see test_migrate_manifest
     }
 
 
@@ -267,12 +268,17 @@ def test_rerun_skips_up_to_date_outputs_and_force_rewrites_them(
     source = copy_corpus(tmp_path / "src")
     out = tmp_path / "out"
     assert migrate(source, out, Settings(jobs=1)).ok
-    touched = source / "seed.txt"
-    os.utime(touched, (touched.stat().st_atime, (out / "seed.md").stat().st_mtime + 10))
+    changed, touched = (
+        source / "seed.txt",
+        source / "blogs" / sorted(os.listdir(source / "blogs"))[0],
+    )
+    changed.write_text(changed.read_text() + "\nOne more line.\n")
+    os.utime(touched, (touched.stat().st_atime, touched.stat().st_mtime + 10))
 
     second = migrate(source, out, Settings(jobs=1))
-    assert second.counts["skipped"] == second.total - 1
+    assert second.counts["skipped"] == second.total - 1  # touched, not changed: kept
     assert second.posts == 1
+    assert (out / "seed.md").read_text().rstrip().endswith("One more line.")
 
     forced = migrate(source, out, Settings(jobs=2, force=True))
     assert forced.counts["skipped"] == 0

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import io
+import os
+import struct
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from postconv.errors import PostconvError
+from postconv.io.files import make_directories
 from postconv.pipeline import convert
 
 from .helpers import run_postconv
@@ -36,3 +41,48 @@ def test_toml_nested_absurdly_deep_through_the_command(tmp_path: Path) -> None:
     done = run_postconv(post)
     assert done.returncode == 2
     assert done.stderr.decode() == f"postconv: error: {post}: TOML front matter nested too deeply\n"
+
+
+def _zip_with_a_name_flagged_utf8_that_is_not(path: Path) -> None:
+    """Two posts; the second's name holds bytes 0xFF 0xFE, its UTF-8 flag set anyway."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("good.html", "---\ntitle: a\n---\n<p>Good.</p>\n")
+        archive.writestr("badXX.html", "---\ntitle: b\n---\n<p>Bad.</p>\n")
+    data = bytearray(buffer.getvalue().replace(b"badXX", b"bad\xff\xfe"))
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start >= 0:
+            flags = struct.unpack_from("<H", data, start + flags_at)[0]
+            struct.pack_into("<H", data, start + flags_at, flags | 0x800)
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_member_name_flagged_utf8_that_is_not_fails_alone(tmp_path: Path) -> None:
+    archive = tmp_path / "posts.zip"
+    _zip_with_a_name_flagged_utf8_that_is_not(archive)
+
+    done = run_postconv("migrate", archive, tmp_path / "out", "-q")
+
+    assert done.returncode == 1
+    assert done.stderr.decode().endswith(
+        ": failed: its name is not valid UTF-8, though the zip says it is\n"
+    )
+    assert (tmp_path / "out" / "good.md").read_text().endswith("Good.\n")
+
+
+def test_a_tree_1200_directories_deep_migrates_and_resumes(tmp_path: Path) -> None:
+    """No recursion: walking SRC, making DEST's directories, sweeping DEST."""
+    src = tmp_path / "src"
+    deep = os.path.join(src, *["d"] * 1200)
+    make_directories(deep)  # (os.makedirs recurses once per missing parent: too deep)
+    Path(deep, "post.html").write_text("---\ntitle: t\n---\n<p>Deep.</p>\n")
+    (src / "top.html").write_text("---\ntitle: t\n---\n<p>Top.</p>\n")
+
+    first = run_postconv("migrate", src, tmp_path / "out", "-q", "-j", "2")
+    again = run_postconv("migrate", src, tmp_path / "out", "-q", "-j", "2")
+
+    assert first.returncode == 0, first.stderr
+    assert again.returncode == 0, again.stderr
+    assert Path(tmp_path / "out", *["d"] * 1200, "post.md").read_text().endswith("Deep.\n")

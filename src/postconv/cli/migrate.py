@@ -69,7 +69,7 @@ from postconv.options import Options
     metavar="SECONDS",
     help="A post taking longer fails (its worker is replaced); 0: no limit.",
 )
-@click.option("--force", is_flag=True, help="Rewrite outputs even when newer than their input.")
+@click.option("--force", is_flag=True, help="Rewrite outputs even when up to date.")
 @click.option(
     "--fsync",
     is_flag=True,
@@ -105,9 +105,9 @@ def migrate(
     converted and written as UTF-8 with extension --ext; other files are
     copied (or skipped with --skip-other); hidden files are ignored. A post
     whose output does not show what it showed (code, links, structure, text)
-    is refused and not written, unless --no-verify. Outputs
-    newer than their input are kept unless --force, so re-running an
-    interrupted migration finishes it.
+    is refused and not written, unless --no-verify. A re-run redoes only
+    the posts whose input, settings or postconv version changed (DEST keeps a
+    manifest) unless --force, so re-running an interrupted migration finishes it.
 
     Conversion settings come from [tool.postconv] in the nearest pyproject.toml
     above SRC (or --config), as for one file; the command line wins.

@@ -29,7 +29,12 @@ _CHUNK = 1024 * 1024
 
 
 def read_post(path: str | os.PathLike[str], encoding: str | None = None) -> Decoded:
-    """Read and decode one post file; every failure is a one-line :class:`PostconvError`.
+    """Read and decode one post file; every failure is a one-line :class:`PostconvError`."""
+    return decode_post(read_post_bytes(path), encoding)
+
+
+def read_post_bytes(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of one post file; every failure is a one-line :class:`PostconvError`.
 
     Only regular files are read: a FIFO, a socket or a device is refused at once
     instead of blocking or streaming forever. The size cap holds even for files
@@ -61,7 +66,7 @@ def read_post(path: str | os.PathLike[str], encoding: str | None = None) -> Deco
     finally:
         if fd >= 0:
             os.close(fd)
-    return decode_post(data, encoding)
+    return data
 
 
 def read_stream(stream: BinaryIO, encoding: str | None = None) -> Decoded:
@@ -179,9 +184,27 @@ def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
         except FileNotFoundError:
             if not make_dirs:
                 raise
-            os.makedirs(directory, exist_ok=True)
+            make_directories(directory)
             return os.open(temp, flags, 0o666), temp
     raise FileExistsError(f"no free temporary name beside {name}")
+
+
+def make_directories(path: str) -> None:
+    """``os.makedirs(path, exist_ok=True)`` without recursion (a tree may be thousands
+    of directories deep): the missing ancestors are found first, then made in order."""
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory)
+        except FileExistsError:
+            if not os.path.isdir(directory):
+                raise
 
 
 def printable(text: str) -> str:

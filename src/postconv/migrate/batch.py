@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from posixpath import splitext
 
 from postconv.errors import PostconvError
-from postconv.io.files import TEMP_PREFIX, write_atomically
+from postconv.io.files import TEMP_PREFIX, read_post_bytes, write_atomically
+from postconv.migrate.manifest import Manifest, Record, digest, settings_key
 from postconv.migrate.pool import make_pool
 from postconv.migrate.report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
 from postconv.migrate.sources import Entry, Source, SourceError, open_source
@@ -53,6 +55,9 @@ OnOutcome = Callable[[Outcome], None]
 #: takes in the archive, or to MAX_EXPANDED bytes, whichever is more
 MAX_EXPANSION = 100
 MAX_EXPANDED = 100 * 2**20
+
+#: the statuses of an input whose output was written
+WRITTEN = frozenset({"converted", "unchanged", "copied"})
 
 #: the reason given to the second of two archive members of one name
 DUPLICATE_MEMBER = "duplicate member name: the first one is converted"
@@ -112,15 +117,19 @@ def migrate(
     started = time.perf_counter()
     summary = Summary()
 
-    def report(outcome: Outcome) -> None:
-        summary.add(outcome)
-        if on_outcome is not None:
-            on_outcome(outcome)
-
     dest_path = _prepare_dest(src, dest)
     with _locked(dest_path), open_source(src, exclude=dest_path) as source:
         summary.stale_temps_removed = sweep_stale_temps(dest_path)
-        planner = _Planner(source, dest_path, settings, fresh=_is_empty(dest_path))
+        fresh = _is_empty(dest_path)
+        manifest = Manifest(dest_path)
+        planner = _Planner(source, dest_path, settings, fresh, manifest)
+
+        def report(outcome: Outcome) -> None:
+            planner.record(outcome)
+            summary.add(outcome)
+            if on_outcome is not None:
+                on_outcome(outcome)
+
         try:
             with make_pool(settings, stop) as pool:
                 if on_total is not None:
@@ -130,6 +139,7 @@ def migrate(
             stop.set()
             raise
         finally:
+            manifest.close(compact=True)
             if stop.is_set():  # workers killed by a signal to the group may leave temp files
                 sweep_stale_temps(dest_path)
             sync_filesystem(dest_path)
@@ -191,11 +201,19 @@ def inside(path: str, directory: str) -> bool:
 def sweep_stale_temps(dest: str) -> int:
     """Remove temporary files an interrupted run left in DEST; return how many."""
     removed = 0
-    for directory, _dirs, files in os.walk(dest):
-        for name in files:
-            if _STALE_TEMP.match(name):
+    directories = [dest]  # a stack, not recursion: a tree may be thousands deep
+    while directories:
+        try:
+            with os.scandir(directories.pop()) as entries:
+                found = list(entries)
+        except OSError:
+            continue
+        for entry in found:
+            if entry.is_dir(follow_symlinks=False):
+                directories.append(entry.path)
+            elif _STALE_TEMP.match(entry.name):
                 with contextlib.suppress(FileNotFoundError):
-                    os.unlink(os.path.join(directory, name))
+                    os.unlink(entry.path)
                     removed += 1
     return removed
 
@@ -221,8 +239,15 @@ def is_post(rel: str) -> bool:
 class _Planner:
     """Turns each entry into a Task for a worker, or an Outcome decided right away."""
 
-    def __init__(self, source: Source, dest: str, settings: Settings, fresh: bool) -> None:
+    def __init__(
+        self, source: Source, dest: str, settings: Settings, fresh: bool, manifest: Manifest
+    ) -> None:
         self.source = source
+        self.manifest = manifest
+        self.key = settings_key(settings)
+        # inputs given to a worker (or copied), until their outcome is recorded:
+        # input rel → (output rel, size, mtime, digest known here)
+        self.pending: dict[str, tuple[str, int, float, str | None]] = {}
         self.check_existing = not settings.force and not fresh  # an empty DEST: nothing to skip
         self.dest = dest
         self.real_dest = os.path.realpath(dest)
@@ -258,15 +283,68 @@ class _Planner:
         problem = self._check_output(entry.rel, out_rel, output)
         if problem is not None:
             return problem
-        if self.check_existing and _up_to_date(output, entry):
-            return Outcome(entry.rel, "skipped", output, UP_TO_DATE)
+        up_to_date = Outcome(entry.rel, "skipped", output, UP_TO_DATE)
         action = "convert" if post else "copy"
         if self.source.readable_by_path:
+            if self.check_existing and self._kept(entry, out_rel, output, post):
+                return up_to_date
+            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, None)
             return Task(entry.rel, output, action, path=entry.path)
         bomb = self._expands_too_much(entry)
         if bomb is not None:
             return Outcome(entry.rel, "failed", error=bomb)
-        return _read_archive_member(entry, output, action, self.settings.fsync)
+        if action == "copy":
+            if self.check_existing and self._kept(entry, out_rel, output, post):
+                return up_to_date
+            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, None)
+            return _copy_archive_member(entry, output, self.settings.fsync)
+        data = _read_archive_post(entry)
+        if isinstance(data, Outcome):
+            return data
+        if self.check_existing and self._kept(entry, out_rel, output, post, data):
+            return up_to_date
+        self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, digest(data))
+        return Task(entry.rel, output, "convert", data=data)
+
+    def _kept(
+        self, entry: Entry, out_rel: str, output: str, post: bool, data: bytes | None = None
+    ) -> bool:
+        """True when ``output`` is what this run would write: the manifest says it was
+        made from the same input with the same settings (see :mod:`.manifest`)."""
+        record = self.manifest.get(entry.rel)
+        if record is None:
+            return _up_to_date(output, entry)  # written before the manifest: by time
+        key = self.key if post else "copy"
+        if record.key != key or record.output != out_rel or not _whole(output, entry):
+            return False
+        same_stat = (record.size, record.mtime) == (entry.size, entry.mtime)
+        if same_stat and (self.source.readable_by_path or not post):
+            return True  # (archives: their times may repeat, their bytes are compared)
+        if not post or record.sha256 is None:
+            return False
+        if data is None:
+            try:
+                data = read_post_bytes(entry.path or entry.rel)
+            except PostconvError:
+                return False  # the worker will say why
+        if digest(data) != record.sha256:
+            return False
+        if not same_stat:  # touched, not changed: remember its new time
+            self.manifest.add(
+                Record(entry.rel, out_rel, key, entry.size, entry.mtime, record.sha256)
+            )
+        return True
+
+    def record(self, outcome: Outcome) -> None:
+        """An output written: remember what made it."""
+        known = self.pending.pop(outcome.input, None)
+        if known is None or outcome.status not in WRITTEN:
+            return
+        out_rel, size, mtime, known_digest = known
+        copied = outcome.status == "copied"
+        key = "copy" if copied else self.key
+        sha256 = None if copied else outcome.digest or known_digest
+        self.manifest.add(Record(outcome.input, out_rel, key, size, mtime, sha256))
 
     def _expands_too_much(self, entry: Entry) -> str | None:
         """Why an archive member is not read: it, or the archive so far, would expand
@@ -291,36 +369,68 @@ class _Planner:
         if first != rel:
             return Outcome(rel, "failed", error=f"{out_rel} is already the output of {first}")
         parent = os.path.dirname(output)
-        safe = self.safe_dirs.get(parent)
-        if safe is None:
-            safe = self.safe_dirs[parent] = inside(os.path.realpath(parent), self.real_dest)
-        if not safe:
+        if not self._safe(parent):
             return Outcome(rel, "refused", error=f"a symlink in DEST leads {out_rel} outside DEST")
         return None
 
+    def _safe(self, directory: str) -> bool:
+        """True when ``directory`` (in DEST, made or not) leads nowhere outside DEST: each
+        of its symlinks is resolved once, each other directory costs one lstat, so a
+        tree thousands deep takes time in proportion to its size."""
+        chain = []
+        while directory not in self.safe_dirs and inside(directory, self.dest):
+            if directory == self.dest:
+                self.safe_dirs[directory] = True
+                break
+            chain.append(directory)
+            directory = os.path.dirname(directory)
+        safe = self.safe_dirs.get(directory, False)
+        for directory in reversed(chain):
+            if safe and os.path.islink(directory):
+                safe = inside(os.path.realpath(directory), self.real_dest)
+            self.safe_dirs[directory] = safe
+        return safe
 
-def _read_archive_member(entry: Entry, output: str, action: str, durable: bool) -> Task | Outcome:
-    """Archive members are read here, in order, as the stream goes by; copies are done here."""
+
+def _copy_archive_member(entry: Entry, output: str, durable: bool) -> Outcome:
+    """Archive members that are not posts are copied here, in order, as the stream goes by."""
     started = time.perf_counter()
     try:
-        if action == "copy":
-            with entry.open() as stream:
-                write_atomically(output, stream, durable, make_dirs=True)
-            return Outcome(entry.rel, "copied", output, seconds=time.perf_counter() - started)
-        return Task(entry.rel, output, "convert", data=read_member(entry.open(), entry.size))
-    except (PostconvError, OSError) as error:
-        return Outcome(entry.rel, "failed", error=reason(error))
-    except Exception as error:  # BadZipFile (bad CRC), zlib.error, EOFError, encrypted …
-        return Outcome(entry.rel, "failed", error=f"cannot read this member: {first_line(error)}")
+        with entry.open() as stream:
+            write_atomically(output, stream, durable, make_dirs=True)
+    except Exception as error:
+        return Outcome(entry.rel, "failed", error=_member_error(error))
+    return Outcome(entry.rel, "copied", output, seconds=time.perf_counter() - started)
+
+
+def _read_archive_post(entry: Entry) -> bytes | Outcome:
+    """The bytes of an archive member that is a post (read here, as the stream goes by)."""
+    try:
+        return read_member(entry.open(), entry.size)
+    except Exception as error:
+        return Outcome(entry.rel, "failed", error=_member_error(error))
+
+
+def _member_error(error: Exception) -> str:
+    if isinstance(error, (PostconvError, OSError)):
+        return reason(error)
+    # BadZipFile (bad CRC), zlib.error, EOFError, encrypted …
+    return f"cannot read this member: {first_line(error)}"
 
 
 def _up_to_date(output: str, entry: Entry) -> bool:
-    """The output exists, is not older than its input, and is not empty when the input is not."""
+    """The output is whole and not older than its input (the rule without a manifest)."""
+    return _whole(output, entry) and os.stat(output).st_mtime >= entry.mtime
+
+
+def _whole(output: str, entry: Entry) -> bool:
+    """The output exists, and is not empty when the input is not (a power cut can
+    leave an output renamed into place before its bytes reached the disk)."""
     try:
         info = os.stat(output)
     except OSError:
         return False
-    return info.st_mtime >= entry.mtime and (info.st_size > 0 or entry.size == 0)
+    return stat.S_ISREG(info.st_mode) and (info.st_size > 0 or entry.size == 0)
 
 
 def _timed(outcome: Outcome, seconds: float) -> Outcome:

@@ -41,6 +41,7 @@ class Outcome:
     seconds: float = 0.0
     differences: tuple[tuple[str, str], ...] = ()
     warning: str | None = None  # a post written all the same (stray control characters)
+    digest: str | None = None  # SHA-256 of the post's bytes (for the manifest, not reported)
 
     @property
     def worth_a_line(self) -> bool:
@@ -57,6 +58,7 @@ class Outcome:
 
     def to_json(self) -> str:
         record = asdict(self)
+        del record["digest"]
         record["input"] = printable(self.input)
         record["output"] = printable(self.output) if self.output is not None else None
         record["error"] = printable(self.error) if self.error is not None else None

@@ -15,8 +15,10 @@ with ``kind="unsafe"`` and the reason, so the caller can refuse and report it.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import struct
 import tarfile
 import time
 import zipfile
@@ -158,7 +160,7 @@ class DirectorySource(Source):
     def __init__(self, root: Path, exclude: str | None = None) -> None:
         self.root = root
         self.real_root = os.path.realpath(root)
-        self.exclude = os.path.realpath(exclude) if exclude is not None else None
+        self.exclude = _identity(exclude, follow=True) if exclude is not None else None
 
     def count(self) -> int:
         return sum(1 for _ in self._walk())
@@ -171,7 +173,22 @@ class DirectorySource(Source):
             else:
                 yield self._entry(rel, item)
 
-    def _walk(self, top: str = "") -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
+    def _walk(self) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
+        """Files depth first, in sorted order; a stack of listings, not recursion (a
+        tree may be thousands of directories deep)."""
+        stack = [self._children("")]
+        while stack:
+            found = next(stack[-1], None)
+            if found is None:
+                stack.pop()
+                continue
+            rel, child = found
+            if isinstance(child, OSError) or not child.is_dir(follow_symlinks=False):
+                yield rel, child
+            elif self.exclude is None or _identity(child.path) != self.exclude:
+                stack.append(self._children(rel))
+
+    def _children(self, top: str) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
         directory = os.path.join(self.root, top) if top else os.fspath(self.root)
         try:
             with os.scandir(directory) as scan:
@@ -180,14 +197,8 @@ class DirectorySource(Source):
             yield top, error
             return
         for child in children:
-            if child.name.startswith("."):
-                continue
-            rel = f"{top}/{child.name}" if top else child.name
-            if child.is_dir(follow_symlinks=False):
-                if self.exclude is None or os.path.realpath(child.path) != self.exclude:
-                    yield from self._walk(rel)
-            else:
-                yield rel, child
+            if not child.name.startswith("."):
+                yield (f"{top}/{child.name}" if top else child.name), child
 
     def _entry(self, rel: str, item: os.DirEntry[str]) -> Entry:
         try:
@@ -215,12 +226,28 @@ class DirectorySource(Source):
         return Entry(rel, "file", info.st_mtime, info.st_size, path=item.path)
 
 
+def _identity(path: str, follow: bool = False) -> tuple[int, int] | None:
+    """Device and inode: which directory ``path`` is, without resolving it component
+    by component (``realpath`` of each directory of a deep tree is quadratic)."""
+    try:
+        info = os.stat(path, follow_symlinks=follow)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 class ZipSource(Source):
     """A zip archive; members are read one at a time, never extracted to disk first."""
 
     def __init__(self, path: Path) -> None:
+        self.misnamed: set[str] = set()  # names flagged UTF-8 that are not (as cp437)
         try:
-            self.zip = zipfile.ZipFile(path)
+            try:
+                self.zip = zipfile.ZipFile(path)
+            except UnicodeDecodeError:  # a name flagged UTF-8 is not: read the others
+                stream = _UnflagBadNames(io.FileIO(path))
+                self.zip = zipfile.ZipFile(stream)
+                self.misnamed = stream.misnamed
             self.size = path.stat().st_size
         except (OSError, zipfile.BadZipFile) as error:
             raise SourceError(f"{path}: bad zip archive ({error})") from None
@@ -239,6 +266,9 @@ class ZipSource(Source):
     def _entry(self, info: zipfile.ZipInfo) -> Entry:
         rel, reason = safe_relpath(zip_name(info))
         mtime = _zip_mtime(info)
+        if info.filename in self.misnamed:
+            reason = "its name is not valid UTF-8, though the zip says it is"
+            return Entry(rel, "broken", mtime, info.file_size, reason=reason)
         if reason:
             return Entry(rel, "unsafe", mtime, info.file_size, reason=reason)
         mode = info.external_attr >> 16
@@ -250,6 +280,45 @@ class ZipSource(Source):
             return _link_entry(rel, target, mtime, "symlink")
         opener = lambda: self.zip.open(info)  # noqa: E731 - read later, while current
         return Entry(rel, "file", mtime, info.file_size, opener=opener, stored=info.compress_size)
+
+
+class _UnflagBadNames(io.BufferedReader):
+    """A zip file whose central directory, as it is read, loses the UTF-8 flag of the
+    names that are not UTF-8: zipfile then reads them as cp437 instead of refusing
+    the whole archive, and they are reported one by one (``misnamed``)."""
+
+    _HEADER = struct.Struct("<4s4B4HL2L5H2L")  # a central directory record
+
+    def __init__(self, raw: io.RawIOBase) -> None:
+        super().__init__(raw)
+        self.misnamed: set[str] = set()
+
+    def read(self, size: int | None = -1) -> bytes:
+        data = super().read(size)
+        if not data.startswith(b"PK\x01\x02"):
+            return data
+        patched = bytearray(data)
+        position = 0
+        while patched[position : position + 4] == b"PK\x01\x02":
+            if position + self._HEADER.size > len(patched):
+                break
+            fields = self._HEADER.unpack_from(patched, position)
+            flags, name_length, extra, comment = fields[5], fields[12], fields[13], fields[14]
+            start = position + self._HEADER.size
+            name = bytes(patched[start : start + name_length])
+            if flags & 0x800 and not _is_utf8(name):
+                struct.pack_into("<H", patched, position + 8, flags & ~0x800)
+                self.misnamed.add(name.decode("cp437"))
+            position = start + name_length + extra + comment
+        return bytes(patched)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def zip_name(info: zipfile.ZipInfo) -> str:

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from typing import IO, Literal
 
 from postconv.errors import PostconvError
-from postconv.io.decode import Decoded, decode_post, dropped_warning
-from postconv.io.files import MAX_POST_BYTES, read_post, write_atomically
+from postconv.io.decode import decode_post, dropped_warning
+from postconv.io.files import MAX_POST_BYTES, read_post_bytes, write_atomically
+from postconv.migrate.manifest import digest
 from postconv.migrate.report import Outcome, Status
 from postconv.options import Options
 from postconv.pipeline import convert
@@ -57,14 +58,16 @@ def run_task(
 ) -> Outcome:
     """Read, convert (or copy), verify and write one file; every failure becomes an Outcome."""
     started = time.perf_counter()
-    codec = warning = None  # the codec that decoded the post
+    codec = warning = sha256 = None  # the codec that decoded the post, the bytes' digest
     try:
         if task.action == "copy":
             with open(task.path or task.input, "rb") as stream:
                 write_atomically(task.output, stream, durable, make_dirs=True)
             status: Status = "copied"
         else:
-            decoded = _read(task, encoding)
+            data = task.data if task.data is not None else read_post_bytes(task.path or task.input)
+            sha256 = digest(data)
+            decoded = decode_post(data, encoding)
             codec = decoded.encoding
             result = convert(decoded.text, options, task.input)  # its extension: a hint
             differences = (
@@ -80,13 +83,9 @@ def run_task(
     except Exception as problem:
         return Outcome(task.input, "failed", None, reason(problem), codec, _since(started))
     seconds = _since(started)
-    return Outcome(task.input, status, task.output, None, codec, seconds, warning=warning)
-
-
-def _read(task: Task, encoding: str | None) -> Decoded:
-    if task.data is not None:
-        return decode_post(task.data, encoding)
-    return read_post(task.path or task.input, encoding)
+    return Outcome(
+        task.input, status, task.output, None, codec, seconds, warning=warning, digest=sha256
+    )
 
 
 def reason(problem: Exception) -> str:
