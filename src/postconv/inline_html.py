@@ -44,6 +44,8 @@ _DELIMITERS = frozenset("`*_~")
 _TAG_REACH = 200
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _NEWLINE = re.compile("\n")
+#: islands this small are converted once per block however often they repeat
+_REPEATED_SIZE = 500
 #: a ``<`` of text while the block is put together (never in a post: the reserved range)
 _TEXT_LT = "\ue003"
 
@@ -208,6 +210,7 @@ class _Layout:
         self.newlines = [match.start() for match in _NEWLINE.finditer(markdown)]
         self.breaks = [a for a, b in pairwise(self.newlines) if b == a + 1]
         self._opens_block: dict[int, bool] = {}
+        self._converted: dict[tuple[str, str, str], str] = {}
         self._text_bounds: tuple[int, int] | None = None
 
     def line_start(self, position: int) -> int:
@@ -232,6 +235,18 @@ class _Layout:
         begin = self.breaks[index - 1] + 2 if index else 0
         index = bisect_left(self.breaks, end)
         return begin, self.breaks[index] if index < len(self.breaks) else len(self.text)
+
+    def inline_markdown(self, source: str, options: Options, before: str, after: str) -> str:
+        """:func:`~postconv.html.fragments.inline_markdown`, once for each island that
+        repeats in the block: the text between its tags travels as tokens numbered per
+        island, so ``<b>…</b>`` after ``<b>…</b>`` is the same conversion."""
+        if len(source) > _REPEATED_SIZE:
+            return inline_markdown(source, options, before, after)
+        key = (source, before, after)
+        converted = self._converted.get(key)
+        if converted is None:
+            converted = self._converted[key] = inline_markdown(source, options, before, after)
+        return converted
 
     def line_opens_block(self, position: int) -> bool:
         """True when the source line at ``position`` opens a block of its own
@@ -322,7 +337,9 @@ def _island_markdown(
     while (stray := _END_TAG.match(markdown, following)) is not None:
         following = stray.end()  # an end tag right after goes (its element is not here)
     after = markdown[following] if following < len(markdown) else ""
-    converted = text.restore(inline_markdown(placeholders.html(source), options, before, after))
+    converted = text.restore(
+        layout.inline_markdown(placeholders.html(source), options, before, after)
+    )
     stripped = converted.rstrip(" \t\n")
     if stripped.endswith("\\") and backslashes_before(stripped, len(stripped)) % 2:
         # a hard break the island ends with, as for a lone <br>: HTML's where the line
