@@ -32,7 +32,7 @@ from postconv.pipeline import convert
 
 def body_of_size(make, target: int) -> str:  # type: ignore[no-untyped-def]
     """``make(n)`` for the ``n`` that gives about ``target`` characters."""
-    unit = max(1, len(make(1000)) // 1000)
+    unit = max(1, len(make(1000).encode()) // 1000)
     return make(max(1, target // unit))
 
 

@@ -21,6 +21,9 @@ _RAW_CONTROL = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff"
     "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0010fffe\U0010ffff]"
 )
+# the same, quick to search for: the BMP ones, then whether there is any astral character
+_RAW_CONTROL_BMP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef\ufffe\uffff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 
 _URL_DROPPED = re.compile(r"[\n\r\t]")
@@ -120,7 +123,7 @@ def drop_control_characters(source: str) -> str:
     references to C1 controls (``&#150;``) mean what browsers show for
     them, the Windows-1252 character.
     """
-    if _RAW_CONTROL.search(source):
+    if _RAW_CONTROL_BMP.search(source) or (_ASTRAL.search(source) and _RAW_CONTROL.search(source)):
         source = _RAW_CONTROL.sub(lambda m: " " if m.group() == "\f" else "", source)
     if "&#" in source:
         source = _NUMERIC_REFERENCE.sub(_safe_reference, source)

@@ -12,7 +12,13 @@ from functools import lru_cache
 from html import escape as html_escape
 
 from bs4 import Comment, Doctype, NavigableString, PageElement, Tag
-from markdownify import ATX, BACKSLASH, MarkdownConverter
+from markdownify import (
+    ATX,
+    BACKSLASH,
+    MarkdownConverter,
+    should_remove_whitespace_inside,
+    should_remove_whitespace_outside,
+)
 
 from postconv.html.emphasis import emphasise
 from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
@@ -22,6 +28,9 @@ from postconv.options import Options
 from postconv.post.placeholders import inline_tokens
 from postconv.text import autolink, fence_for, link_destination
 
+#: markdownify's whitespace rules (``wrap`` off, as postconv uses it)
+_NEWLINE_WHITESPACE = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
+_WHITESPACE = re.compile(r"[\t ]+")
 _BACKTICK_RUN = re.compile(r"`+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
 _EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
@@ -327,9 +336,31 @@ class PostConverter(MarkdownConverter):
         # remember whether this text may open a line, for escape() below
         previous = el.previous_sibling
         self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
-        text = super().process_text(el, parent_tags)
+        text = self._markdownify_text(el, parent_tags or set())
         if text[-1:] in _JOINS_NEXT and "_noformat" not in (parent_tags or ()):
             text = _escape_join(text, _neighbour(el, "next_sibling"))
+        return text
+
+    def _markdownify_text(self, el: NavigableString, parent_tags: set[str]) -> str:
+        """markdownify's ``process_text``, its whitespace collapsed only where there is
+        some to collapse: its ``[\\t ]+`` → `` `` replaces every single space, which
+        on a long paragraph is most of the time spent."""
+        text = str(el) or ""
+        if "pre" not in parent_tags:
+            if "\n" in text or "\r" in text:
+                text = _NEWLINE_WHITESPACE.sub("\n", text)
+            if "\t" in text or "  " in text:
+                text = _WHITESPACE.sub(" ", text)
+        if "_noformat" not in parent_tags:
+            text = self.escape(text, parent_tags)
+        if should_remove_whitespace_outside(el.previous_sibling) or (
+            should_remove_whitespace_inside(el.parent) and not el.previous_sibling
+        ):
+            text = text.lstrip(" \t\r\n")
+        if should_remove_whitespace_outside(el.next_sibling) or (
+            should_remove_whitespace_inside(el.parent) and not el.next_sibling
+        ):
+            text = text.rstrip()
         return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
