@@ -22,6 +22,11 @@ CASES = [
     ("a longer fence holds a shorter one", "````\n```\nstill\n````\n", ["````\n```\nstill\n````"]),
     ("the other fence character does not close", "```\nx\n~~~\n```", ["```\nx\n~~~\n```"]),
     (
+        "a fence line with an info string does not close",
+        "- a\n\n  ```\n  x\n  ```html\n  <pre>y</pre>\n  ```\n",
+        ["  ```\n  x\n  ```html\n  <pre>y</pre>\n  ```"],
+    ),
+    (
         "an unclosed fence runs to the end",
         "```\nnever closed\n<p>x</p>",
         ["```\nnever closed\n<p>x</p>"],

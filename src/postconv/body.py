@@ -80,7 +80,10 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
             pieces = [converted] if converted == part.text else _blocks_of(converted)
         if placeholders.has_separate(pieces):
             pieces = _blocks_of(placeholders.restore_separate("\n\n".join(pieces)))
-        blocks.extend(_tidy(block) for block in pieces)
+        if part.kind == "code":  # its trailing spaces are code too
+            blocks.extend(piece.strip("\n") for piece in pieces)
+        else:
+            blocks.extend(_tidy(block) for block in pieces)
     return Body([block for block in blocks if strip_edges(block)], reading)
 
 

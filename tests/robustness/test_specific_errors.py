@@ -7,6 +7,7 @@ import io
 import os
 import struct
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,32 @@ def test_a_zip_member_name_flagged_utf8_that_is_not_fails_alone(tmp_path: Path) 
     assert (tmp_path / "out" / "good.md").read_text().endswith("Good.\n")
 
 
-def test_a_tree_1200_directories_deep_migrates_and_resumes(tmp_path: Path) -> None:
+def remove_tree(root: Path) -> None:
+    """``shutil.rmtree`` without recursion (it recurses once per level: too deep here)."""
+    stack, directories = [str(root)], []
+    while stack:
+        directory = stack.pop()
+        directories.append(directory)
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+    for directory in reversed(directories):
+        os.rmdir(directory)
+
+
+@pytest.fixture
+def deep_place(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path
+    for child in tmp_path.iterdir():  # pytest's own clean-up would recurse
+        remove_tree(child)
+
+
+def test_a_tree_1200_directories_deep_migrates_and_resumes(deep_place: Path) -> None:
     """No recursion: walking SRC, making DEST's directories, sweeping DEST."""
+    tmp_path = deep_place
     src = tmp_path / "src"
     deep = os.path.join(src, *["d"] * 1200)
     make_directories(deep)  # (os.makedirs recurses once per missing parent: too deep)

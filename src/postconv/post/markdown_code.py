@@ -161,10 +161,13 @@ def _fenced_code(markdown: str) -> list[tuple[int, int]]:
     opening: tuple[int, str] | None = None
     for match in FENCE_LINE.finditer(markdown):
         fence = match.group(1)
+        end = markdown.find("\n", match.end())
+        rest = markdown[match.end() : len(markdown) if end < 0 else end]
         if opening is None:
-            opening = (match.start(), fence)
-        elif fence[0] == opening[1][0] and len(fence) >= len(opening[1]):
-            spans.append((opening[0], match.end()))
+            if not (fence[0] == "`" and "`" in rest):  # (else a code span, no fence)
+                opening = (match.start(), fence)
+        elif fence[0] == opening[1][0] and len(fence) >= len(opening[1]) and not rest.strip():
+            spans.append((opening[0], match.end()))  # a closing fence has no info string
             opening = None
     if opening is not None:
         spans.append((opening[0], len(markdown)))
