@@ -88,12 +88,34 @@ def vary(text: str, number: int) -> str:
     text = numbered if _header_parses(numbered) else text
     header, body = _split_header(text)
     separator = "</p>" if "</p>" in body else "\n\n"
-    blocks = body.split(separator)
+    blocks = _blocks(body, separator)
     if len(blocks) > 2:
         shift = number % (len(blocks) - 1)
         middle = blocks[:-1]
         blocks = middle[shift:] + middle[:shift] + blocks[-1:]
     return header + separator.join(blocks)
+
+
+_VERBATIM = re.compile(
+    r"<(pre|script|style|textarea)\b.*?</\1\s*>|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw", re.S | re.I
+)
+
+
+def _blocks(body: str, separator: str) -> list[str]:
+    """``body`` cut at ``separator``, but never inside code (a fence, a ``<pre>``, a
+    raw block): a copy must stay a post someone could have written."""
+    from postconv.post.markdown_code import code_ranges
+
+    kept = code_ranges(body) + [match.span() for match in _VERBATIM.finditer(body)]
+    kept.sort()
+    blocks, position, start = [], 0, 0
+    while (found := body.find(separator, position)) >= 0:
+        position = found + len(separator)
+        if not any(low <= found < high for low, high in kept):
+            blocks.append(body[start:found])
+            start = position
+    blocks.append(body[start:])
+    return blocks
 
 
 def _header_parses(text: str) -> bool:
