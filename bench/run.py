@@ -22,6 +22,10 @@ measures, each phase in its own subprocess so that its peak RSS is its own:
     (migrate verifies, so the ceiling does too)
 (d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
 
+and start-up: ``postconv POST`` for one post, against ``python -c pass`` and the
+markdownify CLI on the same post (the median of interleaved runs; Python's
+bytecode cache on, as an installed postconv runs),
+
 and prints posts/s and MB/s (input bytes) for each, the ratios c/b and d/b
 (throughput; goals: c/b ≥ 1.0, d/b ≥ 1.8 on 2 cores), v/c (the time verify adds;
 goal ≤ 1.5), p/b and d/p (what the
@@ -40,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -326,6 +331,25 @@ def measure(command: list[str]) -> dict:
     }
 
 
+def startup(sample: Path, runs: int) -> dict[str, float]:
+    """Median seconds of a one-file run of each command, the commands taken in turns."""
+    scripts = Path(sys.executable).parent
+    commands = {
+        "postconv": [str(scripts / "postconv"), str(sample)],
+        "markdownify": [str(scripts / "markdownify"), str(sample)],
+        "python": [sys.executable, "-c", "pass"],
+    }
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for turn in range(runs + 1):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            if turn:  # the first turn writes the bytecode caches
+                times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def benchmark(
     corpus: Path, workdir: Path, jobs: int, dest: Path, repeat: int = 1
 ) -> dict[str, dict[str, float]]:
@@ -380,7 +404,7 @@ def render(
             f"{row['failed']:6.0f} {row['cpu']:6.1f} {row['rss_kb'] / 1024:11.1f} "
             f"{row['tree_rss_kb'] / 1024:11.1f} {row['others']:10.0%}"
         )
-    speed = {phase: row["posts"] / row["seconds"] for phase, row in results.items()}
+    speed = {phase: results[phase]["posts"] / results[phase]["seconds"] for phase in PHASES}
     lines.append(
         f"c/b = {speed['c'] / speed['b']:.2f} (goal >= 1.0)   "
         f"v/c = {results['v']['seconds'] / results['c']['seconds']:.2f} (time; goal <= 1.5)   "
@@ -392,7 +416,15 @@ def render(
         f"peak RSS of (d): {results['d']['tree_rss_kb'] / 1024:.0f} MB summed over its "
         f"processes, {results['d']['rss_kb'] / 1024:.0f} MB the largest (goal < 200 MB)"
     )
-    if any(row["others"] > 0.1 for row in results.values()):
+    if "startup" in results:
+        started = results["startup"]
+        lines.append(
+            f"start-up, one post: postconv {started['postconv'] * 1000:.0f} ms, markdownify CLI "
+            f"{started['markdownify'] * 1000:.0f} ms, python -c pass "
+            f"{started['python'] * 1000:.0f} ms; postconv/markdownify = "
+            f"{started['postconv'] / started['markdownify']:.2f} (goal <= 1, and <= 100 ms)"
+        )
+    if any(row.get("others", 0) > 0.1 for row in results.values()):
         lines.append("warning: other processes used the CPUs during the run; figures are slowed")
     return "\n".join(lines)
 
@@ -404,6 +436,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workdir", type=Path, default=HERE / "corpus", help="corpus and output")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
     parser.add_argument("--repeat", type=int, default=1, help="runs per phase, fastest kept")
+    parser.add_argument(
+        "--startup-runs", type=int, default=21, help="one-file runs per command for start-up"
+    )
     parser.add_argument(
         "--dest",
         type=Path,
@@ -424,6 +459,7 @@ def main(argv: list[str] | None = None) -> None:
     corpus = build_corpus(args.workdir / str(args.posts), args.posts)
     workdir = args.workdir / str(args.posts)
     results = benchmark(corpus, workdir, args.jobs, args.dest or workdir / "out", args.repeat)
+    results["startup"] = startup(SHARED_CORPUS / "seed.txt", args.startup_runs)
     print(render(results, args.jobs, args.posts, args.dest))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

@@ -7,6 +7,10 @@ output), not the conversion, which has its own fixtures.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import SEED, corpus_post, plain_env, run_postconv
@@ -192,5 +196,46 @@ def test_version() -> None:
 
 
 def test_migrate_is_still_a_subcommand() -> None:
-    assert "migrate" in main.commands
+    assert "migrate" in main.list_commands(click.Context(main))
     assert CliRunner().invoke(main, ["migrate", "--help"]).exit_code == 0
+
+
+#: what a one-file run must not load (issue 11: start-up): the batch machinery and its
+#: progress bar, the verifier, the charset detector and bs4's CSS selectors
+NOT_AT_START_UP = ("rich", "charset_normalizer", "soupsieve", "postconv.migrate", "postconv.verify")
+
+_LOADED = """
+import sys
+from postconv.cli import main
+sys.argv = ["postconv", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+loaded = [m for m in sys.modules if m.startswith({prefixes!r})]
+sys.stderr.write("LOADED " + " ".join(sorted(loaded)) + "\\n")
+"""
+
+
+def modules_loaded_by(*args: str) -> set[str]:
+    code = _LOADED.format(prefixes=NOT_AT_START_UP)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, env=plain_env(), timeout=60
+    )
+    line = done.stderr.decode().rsplit("LOADED", 1)[1]
+    return set(line.split())
+
+
+def test_a_one_file_run_loads_only_what_it_needs() -> None:
+    assert modules_loaded_by(str(SEED)) == set()
+
+
+def test_the_modules_it_does_not_load_at_start_up_are_loaded_when_needed(tmp_path) -> None:
+    (tmp_path / "src").mkdir()
+    post = tmp_path / "src" / "post.html"
+    post.write_bytes(SEED.read_bytes())
+    assert {"postconv.verify"} <= modules_loaded_by("--check", str(post))
+    migrating = modules_loaded_by(
+        "migrate", str(tmp_path / "src"), str(tmp_path / "out"), "-j", "1"
+    )
+    assert {"rich", "postconv.migrate", "postconv.verify"} <= migrating

@@ -29,6 +29,8 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
         str(tmp_path),
         "--jobs",
         "2",
+        "--startup-runs",
+        "2",
     ]
     done = subprocess.run([*command, "--json", str(figures)], capture_output=True, timeout=120)
 
@@ -38,6 +40,7 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
     for label in (*labels, "(p) 2 x (v)"):
         assert label in output
     assert "(d) postconv migrate -j 2" in output
+    assert "start-up, one post: postconv " in output and "postconv/markdownify = " in output
     assert "c/b = " in output and "v/c = " in output and "d/b = " in output and "d/p = " in output
     results = json.loads(figures.read_text())
     assert {phase: results[phase]["posts"] for phase in "abcvpd"} == dict.fromkeys("abcvpd", 50)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import ClassVar
+
 import click
 
 from postconv import __version__
-from postconv.cli.format import format_files
-from postconv.cli.migrate import migrate
 
 
 class DefaultGroup(click.Group):
@@ -17,16 +18,33 @@ class DefaultGroup(click.Group):
     """
 
     default = "format"
+    #: each command's module, imported only when the command runs (or help is shown):
+    #: a one-file run never loads the batch machinery, its progress bar or its pool
+    lazy: ClassVar[dict[str, str]] = {
+        "format": "postconv.cli.format:format_files",
+        "migrate": "postconv.cli.migrate:migrate",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.lazy)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.lazy:
+            return None
+        module, attribute = self.lazy[name].split(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        names_a_command = bool(args) and args[0] in self.commands
+        names_a_command = bool(args) and args[0] in self.lazy
         if not names_a_command and args[:1] not in (["--help"], ["-h"], ["--version"]):
             args = [self.default, *args]
         return super().parse_args(ctx, args)
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Show the default command's usage and options, then the other commands."""
-        command = self.commands[self.default]
+        command = self.get_command(ctx, self.default)
+        assert command is not None
         command.format_help(click.Context(command, info_name=ctx.info_name), formatter)
         self.format_commands(ctx, formatter)
 
@@ -41,7 +59,3 @@ def main() -> None:
       cat post.html | postconv -         stdin to stdout
       postconv migrate _posts/ out/      a whole archive, in parallel
     """
-
-
-main.add_command(format_files)
-main.add_command(migrate)

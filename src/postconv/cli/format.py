@@ -37,7 +37,6 @@ from postconv.io.decode import Decoded, codec_name, dropped_warning
 from postconv.io.files import atomic_write, printable, read_post, read_stream
 from postconv.options import Options
 from postconv.pipeline import Result, convert
-from postconv.verify import verify_conversion
 
 STDIN = "-"
 HTML_SUFFIXES = (".html", ".htm")
@@ -245,6 +244,8 @@ def _verify(
 ) -> None:
     """Raise if ``result`` does not show what ``before`` showed (:mod:`postconv.verify`),
     naming the first difference; ``report`` gets them all."""
+    from postconv.verify import verify_conversion  # only -i, --check, --diff: not at start-up
+
     differences = verify_conversion(before, result, options, None if name == STDIN else name)
     if not differences:
         return

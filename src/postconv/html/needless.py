@@ -36,14 +36,13 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
 from itertools import pairwise
-from typing import NamedTuple
-
-from markdown_it import MarkdownIt
-from markdown_it.common.html_re import HTML_TAG_RE
-from markdown_it.common.utils import normalizeReference
+from typing import TYPE_CHECKING, NamedTuple
 
 from postconv.post.markdown_code import code_ranges, in_ranges
 from postconv.post.templates import opens_shortcode
+
+if TYPE_CHECKING:  # markdown-it is imported when a block needs it (not at start-up)
+    from markdown_it import MarkdownIt
 
 MAX_TRIES = 64
 MAX_BLOCK = 20_000
@@ -74,6 +73,8 @@ _LABEL = re.compile(r"\[([^\[\]]*)\]")
 
 @lru_cache(maxsize=1)
 def _renderer() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     renderer.add_render_rule("image", _image_with_marked_up_alt)
     return renderer
@@ -82,6 +83,8 @@ def _renderer() -> MarkdownIt:
 @lru_cache(maxsize=1)
 def _block_parser() -> MarkdownIt:
     """The renderer's block structure only (HTML blocks, reference definitions)."""
+    from markdown_it import MarkdownIt
+
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     return parser.disable(["inline", "text_join"])
 
@@ -198,7 +201,7 @@ def _definitions_used(plain: str, references: Collection[str] | bool | None) -> 
         whole = _loose(plain)
         used.update(labels[key] for key in bracketed if key in whole)
     return {
-        normalizeReference(label): {"href": f"#{number}", "title": ""}
+        _normalized(label): {"href": f"#{number}", "title": ""}
         for number, label in enumerate(sorted(used))
     }
 
@@ -211,7 +214,22 @@ def _loose_labels(references: frozenset[str]) -> tuple[dict[str, str], tuple[str
 
 
 def _loose(label: str) -> str:
-    return normalizeReference(label.replace("\\", ""))
+    return _normalized(label.replace("\\", ""))
+
+
+def _normalized(label: str) -> str:
+    """A reference label as markdown-it compares them."""
+    from markdown_it.common.utils import normalizeReference
+
+    return normalizeReference(label)
+
+
+@lru_cache(maxsize=1)
+def _html_tag() -> re.Pattern[str]:
+    """markdown-it's inline raw HTML pattern."""
+    from markdown_it.common.html_re import HTML_TAG_RE
+
+    return HTML_TAG_RE
 
 
 def _literal_ranges(block: str) -> list[tuple[int, int]]:
@@ -232,7 +250,7 @@ def _literal_ranges(block: str) -> list[tuple[int, int]]:
     while position >= 0:
         found = None
         if _escaping(block, position):
-            found = _AUTOLINK.match(block, position) or HTML_TAG_RE.match(block, position)
+            found = _AUTOLINK.match(block, position) or _html_tag().match(block, position)
         if found:
             ranges.append((position, found.end()))
         position = block.find("<", found.end() if found else position + 1)

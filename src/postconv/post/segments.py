@@ -24,12 +24,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Literal
 
 from postconv.post.markdown_code import FENCE_LINE, backslashes_before, code_ranges, in_ranges
 from postconv.post.tags import iter_tags
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 Kind = Literal["html", "markdown", "code"]  # code: a Markdown body's indented code block
 
@@ -149,6 +150,8 @@ class _Containers:
 def _block_parser() -> MarkdownIt:
     # block structure only: the inline rules cost as much again and are not needed here;
     # nor are reference definitions (the lines no token covers are Markdown all the same)
+    from markdown_it import MarkdownIt  # (not at start-up: HTML bodies need none)
+
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     return parser.disable(["inline", "text_join", "reference"])
 
