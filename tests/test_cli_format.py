@@ -369,13 +369,6 @@ def test_diff_of_a_chinese_file_name_in_the_c_locale(tmp_path) -> None:
     assert "would reformat 新闻.html" in done.stderr.decode("utf-8")
 
 
-def test_a_directory_is_a_bad_file_not_a_usage_error(posts) -> None:
-    done = run_postconv("-i", posts["html"].parent, posts["html"])
-    assert done.returncode == 2
-    assert f"postconv: error: {posts['html'].parent}: is a directory" in done.stderr.decode()
-    assert posts["html"].read_text("utf-8") == expected(HTML_POST)
-
-
 def test_a_bug_in_the_core_is_one_line_and_the_others_go_on(monkeypatch, posts) -> None:
     def broken(text: str, options: Options | None = None, name: str | None = None) -> Result:
         if "a-start" in text or "Learning English" in text:

@@ -17,7 +17,8 @@ from conftest import run_postconv
 
 from postconv.cli import main
 from postconv.io.decode import decode_post
-from postconv.migrate.batch import POST_SUFFIXES, Settings, is_post, migrate
+from postconv.io.walk import POST_SUFFIXES, is_post
+from postconv.migrate.batch import Settings, migrate
 from postconv.migrate.manifest import NAME as MANIFEST
 from postconv.pipeline import convert
 

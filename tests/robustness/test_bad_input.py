@@ -528,7 +528,11 @@ def test_migrate_destination_not_writable(tmp_path: Path, kind: str) -> None:
     before.assert_unchanged()
 
 
-@pytest.mark.parametrize("kind", sorted(UNREADABLE))
+#: a directory is no bad FILE for the formatter: it stands for its posts (issue 11)
+UNREADABLE_FILES = sorted(set(UNREADABLE) - {"directory"})
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_FILES)
 def test_an_unreadable_file_is_one_line_among_the_others(tmp_path: Path, kind: str) -> None:
     """A batch goes on past an unreadable FILE: its line, the others' results, exit 2."""
     path = UNREADABLE[kind](tmp_path)

@@ -35,6 +35,7 @@ from postconv.errors import PostconvError
 from postconv.io.config import SETTINGS, ConfigLookup, Value, split_settings
 from postconv.io.decode import Decoded, codec_name, dropped_warning
 from postconv.io.files import atomic_write, printable, read_post, read_stream
+from postconv.io.walk import post_files
 from postconv.options import Options
 from postconv.pipeline import Result, convert
 
@@ -129,9 +130,12 @@ def format_files(
       postconv post.html > post.md        one post to stdout
       postconv - < post.html > post.md    stdin to stdout
       postconv post.html -o post.md       one post to a file, written atomically
-      postconv -i _posts/*.html           rewrite posts in place
-      postconv --check _posts/*           exit 1 if any post would change
-      postconv --diff _posts/*            show what would change
+      postconv -i _posts/                 rewrite the posts of a directory in place
+      postconv --check _posts/            exit 1 if any post would change
+      postconv --diff _posts/*.html       show what would change
+
+    A directory stands for its posts (.html .htm .xhtml .md .markdown .mdown
+    .mkd .mkdn .txt), hidden entries, .gitignore'd paths and --exclude left out.
 
     Settings come from [tool.postconv] in the nearest pyproject.toml (or --config),
     keys named as the options (heading-level = 3); the command line wins.
@@ -147,12 +151,45 @@ def format_files(
     except PostconvError as error:
         say(f"error: {error}")
         raise SystemExit(2) from None
+    names = list(_posts_named(files, mode, cli_values, configs))
     with _report_file(verify_report) as report:
         run = Run(mode, output, diff, quiet, cli_values, configs, report)
-        tally = Counter(_process(name, run) for name in files)
+        tally = Counter(_process(name, run) for name in names)
     if mode is not Mode.CONVERT and not quiet:
         say(summary(tally, mode), prefix="")
     raise SystemExit(exit_code(tally, mode))
+
+
+def _posts_named(
+    files: tuple[str, ...], mode: Mode, cli_values: dict[str, Value], configs: ConfigLookup
+) -> Iterator[str]:
+    """Each FILE, and the posts of each directory among them (see :mod:`postconv.io.walk`)."""
+    for name in files:
+        if name == STDIN or not os.path.isdir(name):
+            yield name
+            continue
+        if mode is Mode.CONVERT:
+            raise click.UsageError(f"{name} is a directory: use --in-place, --check or --diff")
+        yield from post_files(name, _exclude(name, cli_values, configs))
+
+
+def _exclude(
+    directory: str, cli_values: dict[str, Value], configs: ConfigLookup
+) -> re.Pattern[str] | None:
+    """``--exclude``, or ``exclude`` of the configuration that holds ``directory``."""
+    pattern = cli_values.get("exclude")
+    if pattern is None:
+        try:
+            pattern = configs.settings_for(Path(os.path.abspath(directory))).get("exclude")
+        except PostconvError as error:
+            raise click.UsageError(str(error)) from None
+    if not pattern:
+        return None
+    try:
+        return re.compile(str(pattern))
+    except re.error as error:
+        message = f"--exclude {pattern!r} is not a regular expression: {error}"
+        raise click.UsageError(message) from None
 
 
 def _mode(

@@ -49,6 +49,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("verify", bool, "Refuse output that does not show what its input showed [default: on, off to stdout/-o]."),  # noqa: E501
     Setting("rename-ext", str, "With -i or --check: rename .html/.htm posts to EXT (.md).", "EXT"),
     Setting("encoding", str, "Decode posts with CODEC instead of detecting (gb18030, cp1252…).", "CODEC"),  # noqa: E501
+    Setting("exclude", str, "In a DIRECTORY given, skip the paths REGEX is found in (/sub/name.html).", "REGEX"),  # noqa: E501
 )  # fmt: skip
 
 BY_KEY: dict[str, Setting] = {setting.key: setting for setting in SETTINGS}

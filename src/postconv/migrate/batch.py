@@ -25,6 +25,7 @@ from posixpath import splitext
 
 from postconv.errors import PostconvError
 from postconv.io.files import TEMP_PREFIX, read_post_bytes, write_atomically
+from postconv.io.walk import is_post
 from postconv.migrate.manifest import Manifest, Record, digest, settings_key
 from postconv.migrate.pool import make_pool
 from postconv.migrate.report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
@@ -38,12 +39,6 @@ from postconv.migrate.work import (
     sync_filesystem,
 )
 from postconv.options import Options
-
-#: Files with these extensions are posts and get converted; any other file is
-#: copied as-is (or skipped with ``copy_other=False``).
-POST_SUFFIXES = frozenset(
-    {".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"}
-)
 
 #: Temporary files of atomic writes, ours only (``postconv.io.files.TEMP_PREFIX``):
 #: ``.postconv-NAME.XXXXXXXX.tmp``, 8 hex digits
@@ -230,10 +225,6 @@ def _file_system_name(rel: str) -> str:
     named in Unicode, which an ASCII file system encoding (the C locale) cannot write;
     their UTF-8 bytes can."""
     return os.fsdecode(rel.encode("utf-8", "surrogateescape"))
-
-
-def is_post(rel: str) -> bool:
-    return splitext(rel)[1].lower() in POST_SUFFIXES
 
 
 class _Planner:

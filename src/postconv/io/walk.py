@@ -1,0 +1,89 @@
+"""The posts a directory stands for, found as black and ruff format find files.
+
+``postconv -i content/``, ``--check`` and ``--diff`` take directories: each is
+walked in sorted order for files with a post's extension (those ``migrate``
+converts). Hidden entries (``.git/``, ``.DS_Store``) and symlinked directories
+are not entered; inside a git work tree, what ``.gitignore`` ignores is
+skipped (git itself decides: ``git check-ignore``); ``--exclude REGEX`` (config
+``exclude``) skips every path it is found in, written ``/dir/name.html``
+relative to the directory given, a directory with a slash at the end. Files
+named on the command line are always taken.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+
+#: Files with these extensions are posts (``migrate`` converts them; other files it copies).
+POST_SUFFIXES = frozenset(
+    {".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".txt"}
+)
+
+
+def is_post(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in POST_SUFFIXES
+
+
+def post_files(directory: str, exclude: re.Pattern[str] | None = None) -> list[str]:
+    """The posts under ``directory`` (paths that start with it), in sorted order."""
+    found = list(_walk(directory, exclude))
+    ignored = _git_ignored(directory, [os.path.relpath(path, directory) for path in found])
+    return [path for path in found if os.path.relpath(path, directory) not in ignored]
+
+
+def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[str]:
+    """Depth first, sorted; a stack of listings (no recursion: trees can be deep)."""
+    stack = [_listing(top, "")]
+    while stack:
+        entry = next(stack[-1], None)
+        if entry is None:
+            stack.pop()
+            continue
+        path, rel = entry
+        if os.path.isdir(path) and not os.path.islink(path):
+            if exclude is None or not exclude.search(f"/{rel}/"):
+                stack.append(_listing(path, rel))
+        elif is_post(path) and (exclude is None or not exclude.search(f"/{rel}")):
+            yield path
+
+
+def _listing(directory: str, rel: str) -> Iterator[tuple[str, str]]:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return  # (an unreadable directory: nothing in it is found, as for black)
+    for name in names:
+        if not name.startswith("."):
+            path = name if directory == os.curdir else os.path.join(directory, name)
+            yield path, f"{rel}/{name}" if rel else name
+
+
+def _git_ignored(directory: str, paths: list[str]) -> set[str]:
+    """Those of ``paths`` (relative to ``directory``) that git ignores there; none
+    outside a work tree or without git."""
+    git = shutil.which("git")
+    if not paths or git is None:
+        return set()
+    try:
+        inside = subprocess.run(
+            [git, "-C", directory, "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            timeout=30,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
+            return set()
+        checked = subprocess.run(
+            [git, "-C", directory, "check-ignore", "--no-index", "--stdin", "-z"],
+            input=b"\0".join(os.fsencode(path) for path in paths),
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if checked.returncode not in (0, 1):  # 1: nothing ignored
+        return set()
+    return {os.fsdecode(path) for path in checked.stdout.split(b"\0") if path}
