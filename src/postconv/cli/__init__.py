@@ -6,6 +6,7 @@ import importlib
 from typing import ClassVar
 
 import click
+from click.shell_completion import CompletionItem
 
 from postconv import __version__
 
@@ -36,10 +37,27 @@ class DefaultGroup(click.Group):
         return command
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if ctx.resilient_parsing and not args:  # completing the first word: see shell_complete
+            return super().parse_args(ctx, args)
         names_a_command = bool(args) and args[0] in self.lazy
         if not names_a_command and args[:1] not in (["--help"], ["-h"], ["--version"]):
             args = [self.default, *args]
         return super().parse_args(ctx, args)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """The first word is a subcommand (``postconv mi<TAB>`` → ``migrate``), or what the
+        default command takes there: a FILE, or one of its options."""
+        default = self.get_command(ctx, self.default)
+        assert default is not None
+        if incomplete.startswith("-"):
+            names = (name for param in default.params for name in param.opts + param.secondary_opts)
+            return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+        commands = [
+            CompletionItem(name)
+            for name in self.list_commands(ctx)
+            if name.startswith(incomplete) and name != self.default
+        ]
+        return [*commands, CompletionItem(incomplete, type="file")]
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Show the default command's usage and options, then the other commands."""
