@@ -65,6 +65,8 @@ class DefaultGroup(click.Group):
         assert command is not None
         command.format_help(click.Context(command, info_name=ctx.info_name), formatter)
         self.format_commands(ctx, formatter)
+        with formatter.section("Other options"):
+            formatter.write_dl([("--version", "Show the version and exit.")])
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
