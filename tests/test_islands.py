@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from postconv.inline_html import convert_inline_html
+from postconv.options import Options
 from postconv.post.islands import guard_line_start, islands, lone_start_tag, only_tags, split_island
+from postconv.post.placeholders import Placeholders
 
 
 def island_texts(markdown: str) -> list[str]:
@@ -81,3 +84,20 @@ def test_only_tags(text: str, expected: bool) -> None:
 )
 def test_lone_start_tag(tag: str, expected: bool) -> None:
     assert lone_start_tag(tag) is expected
+
+
+@pytest.mark.parametrize(
+    ("markdown", "converted"),
+    [
+        ("<span></p><!--", "\\<!--"),  # an unclosed comment opener is text: not an HTML block
+        ("<span></span><b></b>- item", "\\- item"),  # not a list item
+        ("<i></i> <i></i># x", " \\# x"),  # not a heading
+        ("<span></span>text", "text"),
+    ],
+)
+def test_text_after_islands_that_vanish_at_a_line_start_stays_text(
+    markdown: str, converted: str
+) -> None:
+    """Several islands that all vanish where a line starts: what follows them opens the
+    output's line, and must not open a block its source line did not."""
+    assert convert_inline_html(markdown, Options(), Placeholders()) == converted

@@ -80,7 +80,9 @@ def convert_inline_html(
         needs_blocks = (
             "\n\n" in converted.strip("\n") or ("\n" in converted and "\n" not in island)
         ) and not layout.whole_block(start, end)
-        at_line_start = not converted and layout.at_line_start(start)
+        # an island that vanishes where the output's line starts: what follows opens it
+        opens_line = (at_line_start and not text.strip(" \t")) or layout.at_line_start(start)
+        at_line_start = not converted and opens_line
         if not converted.strip() and layout.alone_on_its_line(start, end):
             pieces[-1] = pieces[-1].rstrip(" \t")  # the line goes, not only the island
             end += 1
