@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: Files with these extensions are posts (``migrate`` converts them; other files it copies).
 POST_SUFFIXES = frozenset(
@@ -35,31 +35,50 @@ def post_files(directory: str, exclude: re.Pattern[str] | None = None) -> list[s
     return [path for path in found if os.path.relpath(path, directory) not in ignored]
 
 
-def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[str]:
-    """Depth first, sorted; a stack of listings (no recursion: trees can be deep)."""
-    stack = [_listing(top, "")]
+def walk_tree(
+    top: str, enter: Callable[[str, os.DirEntry[str]], bool]
+) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
+    """What lies below ``top``, depth first in sorted order, hidden entries left out:
+    ``(rel, entry)`` for each entry that is not a directory (a symlink to one
+    included), ``(rel, error)`` for a directory that cannot be listed (``""`` for
+    ``top``). A directory is entered when ``enter(rel, entry)`` says so, else skipped.
+    A stack of listings, not recursion: a tree may be thousands of directories deep.
+    """
+    stack = [_children(top, "")]
     while stack:
-        entry = next(stack[-1], None)
-        if entry is None:
+        found = next(stack[-1], None)
+        if found is None:
             stack.pop()
             continue
-        path, rel = entry
-        if os.path.isdir(path) and not os.path.islink(path):
-            if exclude is None or not exclude.search(f"/{rel}/"):
-                stack.append(_listing(path, rel))
-        elif is_post(path) and (exclude is None or not exclude.search(f"/{rel}")):
-            yield path
+        rel, child = found
+        if isinstance(child, OSError) or not child.is_dir(follow_symlinks=False):
+            yield rel, child
+        elif enter(rel, child):
+            stack.append(_children(child.path, rel))
 
 
-def _listing(directory: str, rel: str) -> Iterator[tuple[str, str]]:
+def _children(directory: str, rel: str) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
     try:
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return  # (an unreadable directory: nothing in it is found, as for black)
-    for name in names:
-        if not name.startswith("."):
-            path = name if directory == os.curdir else os.path.join(directory, name)
-            yield path, f"{rel}/{name}" if rel else name
+        with os.scandir(directory) as scan:
+            children = sorted(scan, key=lambda child: child.name)
+    except OSError as error:
+        yield rel, error
+        return
+    for child in children:
+        if not child.name.startswith("."):
+            yield (f"{rel}/{child.name}" if rel else child.name), child
+
+
+def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[str]:
+    def enter(rel: str, _child: os.DirEntry[str]) -> bool:
+        return exclude is None or not exclude.search(f"/{rel}/")
+
+    for rel, child in walk_tree(top, enter):
+        # (a directory that cannot be listed: nothing in it is found, as for black)
+        if isinstance(child, OSError) or not is_post(child.name):
+            continue
+        if exclude is None or not exclude.search(f"/{rel}"):
+            yield rel if top == os.curdir else os.path.join(top, rel)
 
 
 def _git_ignored(directory: str, paths: list[str]) -> set[str]:

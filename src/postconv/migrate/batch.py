@@ -411,17 +411,24 @@ def _member_error(error: Exception) -> str:
 
 def _up_to_date(output: str, entry: Entry) -> bool:
     """The output is whole and not older than its input (the rule without a manifest)."""
-    return _whole(output, entry) and os.stat(output).st_mtime >= entry.mtime
+    info = _whole_output(output, entry)
+    return info is not None and info.st_mtime >= entry.mtime
 
 
 def _whole(output: str, entry: Entry) -> bool:
-    """The output exists, and is not empty when the input is not (a power cut can
-    leave an output renamed into place before its bytes reached the disk)."""
+    return _whole_output(output, entry) is not None
+
+
+def _whole_output(output: str, entry: Entry) -> os.stat_result | None:
+    """The output's stat when it exists, and is not empty when the input is not (a
+    power cut can leave an output renamed into place before its bytes reached the disk)."""
     try:
         info = os.stat(output)
     except OSError:
-        return False
-    return stat.S_ISREG(info.st_mode) and (info.st_size > 0 or entry.size == 0)
+        return None
+    if stat.S_ISREG(info.st_mode) and (info.st_size > 0 or entry.size == 0):
+        return info
+    return None
 
 
 def _timed(outcome: Outcome, seconds: float) -> Outcome:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
 
+from postconv.io.walk import walk_tree
+
 EntryKind = Literal["file", "link", "unsafe", "broken", "other"]
 
 
@@ -174,31 +176,12 @@ class DirectorySource(Source):
                 yield self._entry(rel, item)
 
     def _walk(self) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
-        """Files depth first, in sorted order; a stack of listings, not recursion (a
-        tree may be thousands of directories deep)."""
-        stack = [self._children("")]
-        while stack:
-            found = next(stack[-1], None)
-            if found is None:
-                stack.pop()
-                continue
-            rel, child = found
-            if isinstance(child, OSError) or not child.is_dir(follow_symlinks=False):
-                yield rel, child
-            elif self.exclude is None or _identity(child.path) != self.exclude:
-                stack.append(self._children(rel))
+        """Files depth first, in sorted order; DEST (when inside SRC) is not entered."""
 
-    def _children(self, top: str) -> Iterator[tuple[str, os.DirEntry[str] | OSError]]:
-        directory = os.path.join(self.root, top) if top else os.fspath(self.root)
-        try:
-            with os.scandir(directory) as scan:
-                children = sorted(scan, key=lambda item: item.name)
-        except OSError as error:
-            yield top, error
-            return
-        for child in children:
-            if not child.name.startswith("."):
-                yield (f"{top}/{child.name}" if top else child.name), child
+        def enter(_rel: str, child: os.DirEntry[str]) -> bool:
+            return self.exclude is None or _identity(child.path) != self.exclude
+
+        return walk_tree(os.fspath(self.root), enter)
 
     def _entry(self, rel: str, item: os.DirEntry[str]) -> Entry:
         try:
