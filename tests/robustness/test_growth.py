@@ -48,34 +48,39 @@ def _growth(once: Callable[[], object], twice: Callable[[], object]) -> tuple[fl
     return best[0], best[1]
 
 
+def _assert_linear(shape: str, n: int, work_for: Callable[[int], Callable[[], object]]) -> None:
+    once, twice = _growth(work_for(n), work_for(2 * n))
+    assert twice <= MAX_GROWTH * once, (
+        f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
+    )
+
+
+def _post(body: str) -> str:
+    return f"---\ntitle: t\n---\n{body}\n"
+
+
 @pytest.mark.parametrize("shape", SHAPES)
 def test_converting_twice_as_much_takes_at_most_two_and_a_half_times_as_long(shape: str) -> None:
     make, n = SHAPES[shape]
 
     def conversion(size: int) -> Callable[[], object]:
-        text = f"---\ntitle: t\n---\n{make(size)}\n"
+        text = _post(make(size))
         return lambda: convert(text, Options(), "post.html")
 
-    once, twice = _growth(conversion(n), conversion(2 * n))
-    assert twice <= MAX_GROWTH * once, (
-        f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
-    )
+    _assert_linear(shape, n, conversion)
 
 
 @pytest.mark.parametrize("shape", ["bold words", "table rows", "links", "one huge paragraph"])
 def test_verifying_twice_as_much_takes_at_most_two_and_a_half_times_as_long(shape: str) -> None:
     make, n = SHAPES[shape]
-    n *= 2  # (verification is quicker: larger inputs keep the timings above the noise)
 
     def verification(size: int) -> Callable[[], object]:
-        text = f"---\ntitle: t\n---\n{make(size)}\n"
+        text = _post(make(size))
         result = convert(text, Options(), "post.html")
         return lambda: verify_conversion(text, result, Options(), "post.html")
 
-    once, twice = _growth(verification(n), verification(2 * n))
-    assert twice <= MAX_GROWTH * once, (
-        f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
-    )
+    # (verification is quicker: larger inputs keep the timings above the noise)
+    _assert_linear(shape, 2 * n, verification)
 
 
 @pytest.mark.parametrize("shape", MARKDOWN_SHAPES)
@@ -83,10 +88,7 @@ def test_markdown_with_inline_html_grows_linearly(shape: str) -> None:
     make, n = MARKDOWN_SHAPES[shape]
 
     def conversion(size: int) -> Callable[[], object]:
-        text = f"---\ntitle: t\n---\n{make(size)}\n"
+        text = _post(make(size))
         return lambda: convert(text, Options(), "post.md")
 
-    once, twice = _growth(conversion(n), conversion(2 * n))
-    assert twice <= MAX_GROWTH * once, (
-        f"{shape}: {once:.3f} s, then {twice:.3f} s for twice as much"
-    )
+    _assert_linear(shape, n, conversion)
