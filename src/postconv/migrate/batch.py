@@ -237,8 +237,8 @@ class _Planner:
         self.manifest = manifest
         self.key = settings_key(settings)
         # inputs given to a worker (or copied), until their outcome is recorded:
-        # input rel → (output rel, size, mtime, digest known here)
-        self.pending: dict[str, tuple[str, int, float, str | None]] = {}
+        # input rel → (output rel, size, mtime); the worker reports the bytes' digest
+        self.pending: dict[str, tuple[str, int, float]] = {}
         self.check_existing = not settings.force and not fresh  # an empty DEST: nothing to skip
         self.dest = dest
         self.real_dest = os.path.realpath(dest)
@@ -279,7 +279,7 @@ class _Planner:
         if self.source.readable_by_path:
             if self.check_existing and self._kept(entry, out_rel, output, post):
                 return up_to_date
-            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, None)
+            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime)
             return Task(entry.rel, output, action, path=entry.path)
         bomb = self._expands_too_much(entry)
         if bomb is not None:
@@ -287,14 +287,14 @@ class _Planner:
         if action == "copy":
             if self.check_existing and self._kept(entry, out_rel, output, post):
                 return up_to_date
-            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, None)
+            self.pending[entry.rel] = (out_rel, entry.size, entry.mtime)
             return _copy_archive_member(entry, output, self.settings.fsync)
         data = _read_archive_post(entry)
         if isinstance(data, Outcome):
             return data
         if self.check_existing and self._kept(entry, out_rel, output, post, data):
             return up_to_date
-        self.pending[entry.rel] = (out_rel, entry.size, entry.mtime, digest(data))
+        self.pending[entry.rel] = (out_rel, entry.size, entry.mtime)
         return Task(entry.rel, output, "convert", data=data)
 
     def _kept(
@@ -331,10 +331,10 @@ class _Planner:
         known = self.pending.pop(outcome.input, None)
         if known is None or outcome.status not in WRITTEN:
             return
-        out_rel, size, mtime, known_digest = known
+        out_rel, size, mtime = known
         copied = outcome.status == "copied"
         key = "copy" if copied else self.key
-        sha256 = None if copied else outcome.digest or known_digest
+        sha256 = None if copied else outcome.digest
         self.manifest.add(Record(outcome.input, out_rel, key, size, mtime, sha256))
 
     def _expands_too_much(self, entry: Entry) -> str | None:
