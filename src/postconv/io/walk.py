@@ -31,8 +31,8 @@ def is_post(name: str) -> bool:
 def post_files(directory: str, exclude: re.Pattern[str] | None = None) -> list[str]:
     """The posts under ``directory`` (paths that start with it), in sorted order."""
     found = list(_walk(directory, exclude))
-    ignored = _git_ignored(directory, [os.path.relpath(path, directory) for path in found])
-    return [path for path in found if os.path.relpath(path, directory) not in ignored]
+    ignored = _git_ignored(directory, [rel for _path, rel in found])
+    return [path for path, rel in found if rel not in ignored]
 
 
 def walk_tree(
@@ -69,7 +69,9 @@ def _children(directory: str, rel: str) -> Iterator[tuple[str, os.DirEntry[str] 
             yield (f"{rel}/{child.name}" if rel else child.name), child
 
 
-def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[str]:
+def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[tuple[str, str]]:
+    """Each post as ``(path, path relative to top)``."""
+
     def enter(rel: str, _child: os.DirEntry[str]) -> bool:
         return exclude is None or not exclude.search(f"/{rel}/")
 
@@ -78,7 +80,7 @@ def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[str]:
         if isinstance(child, OSError) or not is_post(child.name):
             continue
         if exclude is None or not exclude.search(f"/{rel}"):
-            yield rel if top == os.curdir else os.path.join(top, rel)
+            yield (rel if top == os.curdir else os.path.join(top, rel)), rel
 
 
 def _git_ignored(directory: str, paths: list[str]) -> set[str]:
