@@ -75,6 +75,20 @@ def test_attribution_labels_do_not_count() -> None:
     assert blocks("<p>文章来源：新华社</p>") == ["新华社"]
 
 
+def test_an_attribution_left_mid_post_keeps_its_label_and_loses_nothing() -> None:
+    # the footer takes in only a trailing attribution: one a few paragraphs before the
+    # end stays a paragraph, label and all, on both sides of the comparison
+    paragraphs = "".join(f"<p>第{n}段正文。</p>" for n in range(1, 5))
+    text = (
+        "---\ntitle: t\n---\n<p>导语。</p><p>（文章来源：每日经济新闻）</p>"
+        f"{paragraphs}\n\n<http://example.com/a>\n\n[返回首页](//example.com/)\n"
+    )
+    result = convert(text)
+    assert "（文章来源：每日经济新闻）" in result.text
+    assert result.footer is not None and result.footer.name is None
+    assert verify_conversion(text, result, Options()) == []
+
+
 def test_a_highlighter_gutter_is_no_text_and_no_code() -> None:
     body = (
         "<table><tr><td><pre>1\n2\n3</pre></td><td><pre>a = 1\nb = 2\nc = 3</pre></td></tr></table>"

@@ -33,9 +33,6 @@ from postconv.verify.view import View, url_key, view_of, words
 _MARK, _MARK_END = "\ue0f0", "\ue0f1"
 _MARKED = re.compile(f"<p>{_MARK}(\\d+){_MARK_END}</p>|{_MARK}(\\d+){_MARK_END}")
 DEFAULT_OPTIONS = Options()
-#: the output's blocks read for a footer: fewer than the input's (its attribution, URL
-#: and "<>" are one block there), so that no label goes from the output side only
-_OUTPUT_FOOTER_BLOCKS = 4
 _MAY_HIDE = re.compile(r"hidden|display", re.I)
 _SHORTCODE_TAGS = re.compile(r"\[/?caption\b[^\]]*\]", re.I)
 
@@ -57,8 +54,7 @@ def input_view(
 def output_view(markdown: str, footer: Footer | None = None, in_header: bool = False) -> View:
     """The view of a converted body. A source ``footer`` moved into the front matter
     (``in_header``) counts as the body's last block."""
-    # (its footer is its last block; the input's may be made of its last few)
-    view = _view(render(markdown), link_targets=True, footer_blocks=_OUTPUT_FOOTER_BLOCKS)
+    view = _view(render(markdown), link_targets=True)
     if footer is None or not footer.has_source:
         return view
     view.footer_last = not in_header
@@ -73,7 +69,6 @@ def _view(
     html: str,
     link_targets: bool = False,
     browser: bool = False,
-    footer_blocks: int = 8,
     unsafe_links: bool = True,
 ) -> View:
     # a [caption] shows as WordPress shows it: a figure and its caption; stray markup goes
@@ -88,7 +83,7 @@ def _view(
         foster_stray_table_text(root, DEFAULT_OPTIONS)
     if not unsafe_links:  # (the conversion drops them by design)
         drop_unsafe_links(root, DEFAULT_OPTIONS)
-    return view_of(root, link_targets, footer_blocks)
+    return view_of(root, link_targets)
 
 
 def _input_html(reading: Reading) -> str:

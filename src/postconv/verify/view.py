@@ -113,21 +113,22 @@ def code_lines(text: str) -> list[str]:
     return text.replace("\xa0", " ").strip("\n").split("\n")
 
 
-def view_of(root: Element, link_targets: bool = False, footer_blocks: int = 8) -> View:
+def view_of(root: Element, link_targets: bool = False) -> View:
     """The :class:`View` of ``root``. With ``link_targets``, the addresses of a block's
     links count as words after its text (a footer shows ``<http://…>`` as
-    ``[name](http://…)``). Attribution labels do not count in the last
-    ``footer_blocks`` blocks (a footer is made of them, and rewrites its label)."""
-    builder = _Builder(link_targets, footer_blocks)
+    ``[name](http://…)``). Attribution labels (文章来源, Source) do not count, on
+    either side, wherever they stand: a footer rewrites the label of the attribution
+    it takes in, and which paragraph that is only the footer knows (an attribution
+    left in the middle of a post keeps its label)."""
+    builder = _Builder(link_targets)
     builder.walk(root)
     return builder.finish()
 
 
 class _Builder:
-    def __init__(self, link_targets: bool, footer_blocks: int) -> None:
+    def __init__(self, link_targets: bool) -> None:
         self.view = View()
         self.link_targets = link_targets
-        self.footer_blocks = footer_blocks
         self.done: list[tuple[str, str, bool]] = []  # text, link addresses, only images?
         self.text: list[str] = []  # the pieces of the block being read
         self.targets: list[str] = []  # …and its links' addresses, read after its text
@@ -274,12 +275,10 @@ class _Builder:
         self.text, self.targets, self.only_images = [], [], True
 
     def finish(self) -> View:
-        """The blocks' words; in the last blocks (where a source footer is made),
-        attribution labels left out."""
+        """The blocks' words, attribution labels left out."""
         self.flush()
-        footer_from = len(self.done) - self.footer_blocks
-        for number, (text, targets, only_images) in enumerate(self.done):
-            if number >= footer_from and _LABEL_HINT.search(text):
+        for text, targets, only_images in self.done:
+            if _LABEL_HINT.search(text):
                 text = _LABELS.sub(" ", text)
             found = words(text)
             if targets:
