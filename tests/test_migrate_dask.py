@@ -197,6 +197,35 @@ def test_a_generated_archive_migrates_and_resumes_as_with_the_local_engine(
     assert (dask_dest / manifest).read_bytes() == (local_dest / manifest).read_bytes()
 
 
+def test_the_engine_pulls_tasks_only_as_the_cluster_frees_up(
+    scheduler: str, tmp_path: Path
+) -> None:
+    """Memory is flat: at most two partitions per worker thread are in flight."""
+    from postconv.migrate.cluster import DaskEngine
+    from postconv.migrate.work import Task
+
+    settings = Settings(jobs=2, engine="dask", scheduler=scheduler, partition_size=4)
+    seed = CORPUS / "seed.txt"
+    pulled = 0
+    reported: list[Outcome] = []
+    ahead: list[int] = []
+
+    def tasks() -> Iterator[Task]:
+        nonlocal pulled
+        for number in range(200):
+            pulled += 1
+            ahead.append(pulled - len(reported))
+            yield Task(f"{number}.txt", str(tmp_path / f"{number}.md"), "convert", path=str(seed))
+
+    with DaskEngine(settings, threading.Event(), None) as engine:
+        engine.run(tasks(), reported.append)
+        limit = engine.limit
+
+    assert len(reported) == 200 and all(o.status == "converted" for o in reported)
+    assert limit == 4  # two workers of one thread each, two partitions each
+    assert max(ahead) <= (limit + 1) * settings.partition_size
+
+
 # --- failures ------------------------------------------------------------------------------
 
 
