@@ -21,6 +21,10 @@ measures, each phase in its own subprocess so that its peak RSS is its own:
     machinery, no writes — the ceiling of any parallel run on this machine *now*
     (migrate verifies, so the ceiling does too)
 (d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
+(k) (d) with ``--engine dask``: a LocalCluster of JOBS worker processes, started
+    and stopped by the command (skipped without the dask extra); and the engine's
+    own costs, measured apart: the cluster's start and stop, and the round trip of
+    one partition (an empty one: no post in it)
 
 and start-up: ``postconv POST`` for one post, against ``python -c pass`` and the
 markdownify CLI on the same post (the median of interleaved runs; Python's
@@ -28,7 +32,7 @@ bytecode cache on, as an installed postconv runs),
 
 and prints posts/s and MB/s (input bytes) for each, the ratios c/b and d/b
 (throughput; goals: c/b ≥ 1.0, d/b ≥ 1.8 on 2 cores), v/c (the time verify adds;
-goal ≤ 1.5), p/b and d/p (what the
+goal ≤ 1.5), k/d (the Dask engine's overhead; goal ≥ 0.8), p/b and d/p (what the
 machine allows, and how much of it the batch gets), the CPU seconds each
 phase used, the peak RSS: the largest single process (``getrusage`` of the
 waited child and its children) and the sampled peak sum over the process tree
@@ -55,7 +59,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SHARED_CORPUS = HERE.parent.parent / "shared" / "corpus"
-PHASES = ("a", "b", "c", "v", "p", "d")
+PHASES = ("a", "b", "c", "v", "p", "d", "k")
 LABELS = {
     "a": "(a) read + front matter split",
     "b": "(b) plain markdownify",
@@ -63,6 +67,7 @@ LABELS = {
     "v": "(v) (c) + verify, 1 process",
     "p": "(p) {jobs} x (v) on shards, no batch",
     "d": "(d) postconv migrate -j {jobs}",
+    "k": "(k) (d) --engine dask",
 }
 POST_SUFFIXES = (".html", ".htm", ".md", ".markdown", ".txt")
 PER_DIRECTORY = 500
@@ -363,9 +368,70 @@ def benchmark(
             run = measure(command)
             runs.append(json.loads(run.pop("stdout")) | run)
         results[phase] = min(runs, key=lambda row: row["seconds"])
+    results["d"] = migrate_phase(corpus, workdir, jobs, dest, repeat, results["a"]["bytes"])
+    if _has_dask():
+        engine = ["--engine", "dask"]
+        results["k"] = migrate_phase(
+            corpus, workdir, jobs, dest, repeat, results["a"]["bytes"], engine
+        )
+        command = [sys.executable, __file__, "--phase", "o", "--jobs", str(jobs)]
+        results["engine"] = json.loads(measure(command)["stdout"])
+    return results
+
+
+def engine_costs(jobs: int, partitions: int = 400) -> dict[str, float]:
+    """The Dask engine's fixed cost (a LocalCluster's start and stop) and the round trip
+    of one empty partition, sent as the engine sends them (two per worker in flight)."""
+    import logging
+
+    import distributed
+
+    from postconv.migrate.work import run_partition
+    from postconv.options import Options
+
+    work = (Options(), False, True, None)
+    started = time.perf_counter()
+    cluster = distributed.LocalCluster(
+        n_workers=jobs, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
+    )
+    client = distributed.Client(cluster)
+    client.submit(run_partition, [], work, None, pure=False).result()  # workers import postconv
+    ready = time.perf_counter()
+    inflight: set = set()
+    for _ in range(partitions):
+        if len(inflight) >= 2 * jobs:
+            _done, inflight = distributed.wait(inflight, return_when="FIRST_COMPLETED")
+        inflight.add(client.submit(run_partition, [], work, None, pure=False))
+    distributed.wait(inflight)
+    sent = time.perf_counter()
+    client.close()
+    cluster.close()
+    stopped = time.perf_counter()
+    return {
+        "start_stop": (ready - started) + (stopped - sent),
+        "per_partition": (sent - ready) / partitions,
+    }
+
+
+def _has_dask() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("distributed") is not None
+
+
+def migrate_phase(
+    corpus: Path,
+    workdir: Path,
+    jobs: int,
+    dest: Path,
+    repeat: int,
+    size: float,
+    extra: list[str] | None = None,
+) -> dict[str, float]:
+    """Phases d and k: the whole ``migrate`` command, the fastest of ``repeat`` runs."""
     report = workdir / "report.jsonl"
     command = [sys.executable, "-m", "postconv", "migrate", str(corpus), str(dest)]
-    command += ["-j", str(jobs), "-q", "--report", str(report)]
+    command += ["-j", str(jobs), "-q", "--report", str(report), *(extra or [])]
     runs = []
     for _ in range(repeat):
         shutil.rmtree(dest, ignore_errors=True)
@@ -377,13 +443,12 @@ def benchmark(
             run
             | {
                 "posts": len(statuses),
-                "bytes": results["a"]["bytes"],
+                "bytes": size,
                 "failed": sum(status == "failed" for status in statuses),
                 "seconds": run["wall"],
             }
         )
-    results["d"] = min(runs, key=lambda row: row["seconds"])
-    return results
+    return min(runs, key=lambda row: row["seconds"])
 
 
 def render(
@@ -396,7 +461,7 @@ def render(
         f"{'phase':32} {'seconds':>7} {'posts/s':>8} {'MB/s':>6} {'failed':>6} {'CPU s':>6} "
         f"{'peak RSS MB':>11} {'tree RSS MB':>11} {'other load':>10}",
     ]
-    for phase in PHASES:
+    for phase in (phase for phase in PHASES if phase in results):
         row = results[phase]
         lines.append(
             f"{LABELS[phase].format(jobs=jobs):32} {row['seconds']:7.2f} "
@@ -404,7 +469,11 @@ def render(
             f"{row['failed']:6.0f} {row['cpu']:6.1f} {row['rss_kb'] / 1024:11.1f} "
             f"{row['tree_rss_kb'] / 1024:11.1f} {row['others']:10.0%}"
         )
-    speed = {phase: results[phase]["posts"] / results[phase]["seconds"] for phase in PHASES}
+    speed = {
+        phase: results[phase]["posts"] / results[phase]["seconds"]
+        for phase in PHASES
+        if phase in results
+    }
     lines.append(
         f"c/b = {speed['c'] / speed['b']:.2f} (goal >= 1.0)   "
         f"v/c = {results['v']['seconds'] / results['c']['seconds']:.2f} (time; goal <= 1.5)   "
@@ -412,6 +481,8 @@ def render(
         f"p/b = {speed['p'] / speed['b']:.2f} (ceiling of d/b now)   "
         f"d/p = {speed['d'] / speed['p']:.2f} (batch efficiency)"
     )
+    if "k" in speed:
+        lines.append(dask_line(results, speed, jobs))
     lines.append(
         f"peak RSS of (d): {results['d']['tree_rss_kb'] / 1024:.0f} MB summed over its "
         f"processes, {results['d']['rss_kb'] / 1024:.0f} MB the largest (goal < 200 MB)"
@@ -427,6 +498,23 @@ def render(
     if any(row.get("others", 0) > 0.1 for row in results.values()):
         lines.append("warning: other processes used the CPUs during the run; figures are slowed")
     return "\n".join(lines)
+
+
+def dask_line(results: dict[str, dict[str, float]], speed: dict[str, float], jobs: int) -> str:
+    """k/d, and what it is made of: the cost of a post on a worker (from p: no batch
+    machinery) and the engine's own costs (see engine_costs)."""
+    per_post = results["p"]["seconds"] * jobs / results["p"]["posts"]
+    costs = results.get("engine", {})
+    line = (
+        f"k/d = {speed['k'] / speed['d']:.2f} (Dask engine / local engine; goal >= 0.8)   "
+        f"a post costs {per_post * 1000:.1f} ms of a worker"
+    )
+    if costs:
+        line += (
+            f"; the engine: {costs['start_stop']:.1f} s to start and stop a LocalCluster, "
+            f"{costs['per_partition'] * 1000:.1f} ms per partition"
+        )
+    return line
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -445,10 +533,13 @@ def main(argv: list[str] | None = None) -> None:
         help="output directory of (d) (default WORKDIR/N/out; removed first). "
         "On tmpfs (/dev/shm/…) it measures the converter without the disk's file-creation cost",
     )
-    parser.add_argument("--phase", choices=("a", "b", "c", "v", "p"), help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("a", "b", "c", "v", "p", "o"), help=argparse.SUPPRESS)
     parser.add_argument("--shard", default="0/1", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.phase == "o":
+        print(json.dumps(engine_costs(args.jobs)))
+        return
     if args.phase == "p":
         print(json.dumps(run_shards(args.corpus, args.jobs)))
         return

@@ -201,8 +201,17 @@ def test_migrate_is_still_a_subcommand() -> None:
 
 
 #: what a one-file run must not load (issue 11: start-up): the batch machinery and its
-#: progress bar, the verifier, the charset detector and bs4's CSS selectors
-NOT_AT_START_UP = ("rich", "charset_normalizer", "soupsieve", "postconv.migrate", "postconv.verify")
+#: progress bar, the verifier, the charset detector and bs4's CSS selectors; nor the
+#: dask extra (issue 12), which even a local migration leaves alone
+ENGINE_EXTRA = ("dask", "distributed", "fsspec", "s3fs")
+NOT_AT_START_UP = (
+    "rich",
+    "charset_normalizer",
+    "soupsieve",
+    "postconv.migrate",
+    "postconv.verify",
+    *ENGINE_EXTRA,
+)
 
 _LOADED = """
 import sys
@@ -239,3 +248,4 @@ def test_the_modules_it_does_not_load_at_start_up_are_loaded_when_needed(tmp_pat
         "migrate", str(tmp_path / "src"), str(tmp_path / "out"), "-j", "1"
     )
     assert {"rich", "postconv.migrate", "postconv.verify"} <= migrating
+    assert not {name for name in migrating if name.startswith(ENGINE_EXTRA)}

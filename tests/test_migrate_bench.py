@@ -40,10 +40,11 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
     for label in (*labels, "(p) 2 x (v)"):
         assert label in output
     assert "(d) postconv migrate -j 2" in output
+    assert "(k) (d) --engine dask" in output and "k/d = " in output
     assert "start-up, one post: postconv " in output and "postconv/markdownify = " in output
     assert "c/b = " in output and "v/c = " in output and "d/b = " in output and "d/p = " in output
     results = json.loads(figures.read_text())
-    assert {phase: results[phase]["posts"] for phase in "abcvpd"} == dict.fromkeys("abcvpd", 50)
+    assert {phase: results[phase]["posts"] for phase in "abcvpdk"} == dict.fromkeys("abcvpdk", 50)
     assert all(results[phase]["rss_kb"] > 0 for phase in "abcvpd")
     posts = sorted((tmp_path / "50" / "posts").rglob("*.*"))
     assert len(posts) == 50

@@ -34,7 +34,8 @@ from postconv.errors import PostconvError
 from postconv.io.config import BY_KEY, ConfigLookup, Value, split_settings
 from postconv.io.decode import codec_name
 from postconv.io.files import printable
-from postconv.migrate.batch import Settings, inside
+from postconv.io.remote import is_remote, local_path
+from postconv.migrate.batch import ENGINES, Settings, inside
 from postconv.migrate.batch import migrate as run_migration
 from postconv.migrate.report import (
     STATUSES,
@@ -69,6 +70,19 @@ from postconv.options import Options
     metavar="SECONDS",
     help="A post taking longer fails (its worker is replaced); 0: no limit.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    default="local",
+    show_default=True,
+    help="Where posts are converted: local worker processes, or a Dask cluster "
+    "(pip install 'postconv[dask]').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="The Dask scheduler to use (tcp://host:8786); default: a LocalCluster of -j workers.",
+)
 @click.option("--force", is_flag=True, help="Rewrite outputs even when up to date.")
 @click.option(
     "--fsync",
@@ -91,6 +105,8 @@ def migrate(
     skip_other: bool,
     jobs: int,
     timeout: float,
+    engine: str,
+    scheduler: str | None,
     force: bool,
     fsync: bool,
     quiet: bool,
@@ -99,6 +115,8 @@ def migrate(
     **cli_settings: Value | None,
 ) -> None:
     """Convert a whole archive SRC (directory, .zip, .tar[.gz|.bz2|.xz]) into directory DEST.
+
+    SRC and DEST may be fsspec URLs (s3://bucket/posts/, gs://…, file:///…).
 
     \b
     Posts (.html .htm .xhtml .md .markdown .mdown .mkd .mkdn .txt) are
@@ -112,11 +130,12 @@ def migrate(
     Conversion settings come from [tool.postconv] in the nearest pyproject.toml
     above SRC (or --config), as for one file; the command line wins.
     """
+    if scheduler is not None and engine != "dask":
+        _usage_error("--scheduler needs --engine dask")
     try:
         options, verify, encoding = _options(src, config_file, cli_settings)
     except PostconvError as error:
-        click.echo(f"postconv migrate: error: {printable(str(error))}", err=True)
-        sys.exit(2)
+        _usage_error(str(error))
     try:
         settings = Settings(
             ext=ext,
@@ -128,21 +147,24 @@ def migrate(
             options=options,
             verify=verify,
             encoding=encoding,
+            engine=engine,
+            scheduler=scheduler,
         )
     except ValueError as error:
         raise click.BadParameter(str(error)) from None
     problem = _report_among_inputs(src, report_path)
     if problem is not None:
-        click.echo(f"postconv migrate: error: {printable(problem)}", err=True)
-        sys.exit(2)
+        _usage_error(problem)
     stderr = Console(stderr=True, highlight=False, soft_wrap=True)
     show_progress = stderr.is_terminal and not quiet
     with _report_file(report_path) as report, _progress(stderr, show_progress) as progress:
-        display = _Display(progress, stderr, report)
+        display = _Display(progress, stderr, report, quiet)
         on_total = display.total if show_progress else None
         try:
             with _stop_on_signals() as stop:
-                summary = run_migration(src, dest, settings, display.outcome, on_total, stop)
+                summary = run_migration(
+                    src, dest, settings, display.outcome, on_total, stop, display.note
+                )
         except SourceError as error:
             stderr.print(f"postconv migrate: error: {printable(str(error))}", markup=False)
             sys.exit(2)
@@ -162,12 +184,20 @@ def migrate(
 class _Display:
     """Receives every outcome: progress bar, one line per problem, JSONL report."""
 
-    def __init__(self, progress: Progress | None, stderr: Console, report: IO[str] | None) -> None:
+    def __init__(
+        self, progress: Progress | None, stderr: Console, report: IO[str] | None, quiet: bool
+    ) -> None:
+        self.quiet = quiet
         self.progress = progress
         self.task = progress.add_task("migrating", total=None) if progress else None
         self.console = progress.console if progress else stderr
         self.report = ReportWriter(report) if report is not None else None
         self.done = 0
+
+    def note(self, text: str) -> None:
+        """What the engine has to say (the Dask dashboard's address), on stderr."""
+        if not self.quiet:
+            self.console.print(text, markup=False)
 
     def total(self, count: int | None) -> None:
         if self.progress is not None and self.task is not None:
@@ -198,8 +228,9 @@ def _options(
     src: str, config_file: Path | None, cli_settings: dict[str, Value | None]
 ) -> tuple[Options, bool, str | None]:
     """Converter options, whether to verify, the encoding: the configuration above
-    SRC, overridden by the command line."""
-    start = Path(src).resolve()
+    SRC, overridden by the command line (SRC in a store: above the current directory)."""
+    src = local_path(src)
+    start = Path.cwd() if is_remote(src) else Path(src).resolve()
     directory = start if start.is_dir() else start.parent
     configured = ConfigLookup(config_file).settings_for(directory)
     given = {name: value for name, value in cli_settings.items() if value is not None}
@@ -237,8 +268,9 @@ def _progress(console: Console, enabled: bool) -> Iterator[Progress | None]:
 def _report_among_inputs(src: str, report: str | None) -> str | None:
     """Why the report cannot go where asked: onto SRC or into it (opening it truncates an
     input before it is read); None when it can."""
-    if report is None:
+    if report is None or is_remote(src):
         return None
+    src = local_path(src)
     real_src, real_report = os.path.realpath(src), os.path.realpath(report)
     if real_report == real_src or (os.path.isdir(real_src) and inside(real_report, real_src)):
         return f"--report {report} is in SRC: inputs are never modified"
@@ -256,6 +288,11 @@ def _report_file(path: str | None) -> Iterator[IO[str] | None]:
         raise click.BadParameter(f"{path}: {error.strerror}", param_hint="--report") from None
     with stream:
         yield stream
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.echo(f"postconv migrate: error: {printable(message)}", err=True)
+    sys.exit(2)
 
 
 class _Stop(threading.Event):

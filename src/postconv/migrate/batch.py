@@ -24,7 +24,8 @@ from dataclasses import dataclass, field, replace
 from posixpath import splitext
 
 from postconv.errors import PostconvError
-from postconv.io.files import TEMP_PREFIX, read_post_bytes, write_atomically
+from postconv.io import remote
+from postconv.io.files import TEMP_PREFIX
 from postconv.io.walk import is_post
 from postconv.migrate.manifest import Manifest, Record, digest, settings_key
 from postconv.migrate.pool import make_pool
@@ -34,9 +35,11 @@ from postconv.migrate.work import (
     Task,
     first_line,
     one_line_os_error,
+    read_input,
     read_member,
     reason,
     sync_filesystem,
+    write_output,
 )
 from postconv.options import Options
 
@@ -58,6 +61,10 @@ WRITTEN = frozenset({"converted", "unchanged", "copied"})
 DUPLICATE_MEMBER = "duplicate member name: the first one is converted"
 
 
+#: how tasks are run: our own worker processes, or a Dask cluster
+ENGINES = ("local", "dask")
+
+
 class UsageError(SourceError):
     """SRC or DEST cannot be used at all (exit code 2)."""
 
@@ -75,6 +82,9 @@ class Settings:
     timeout: float | None = 60.0  # seconds a post may take (None or 0: no limit)
     chunk_size: int = 16  # tasks per round trip to a worker
     chunk_bytes: int = 2 * 1024 * 1024  # … or fewer when archive members are big
+    engine: str = "local"  # "local": our worker processes; "dask": a Dask cluster
+    scheduler: str | None = None  # the Dask scheduler's address (None: a LocalCluster)
+    partition_size: int = 32  # tasks per Dask task (a round trip costs more there)
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -85,6 +95,10 @@ class Settings:
         if ext == "." or "/" in ext:
             raise ValueError(f"bad extension {self.ext!r}")
         object.__setattr__(self, "ext", ext)
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown engine {self.engine!r} (one of: {', '.join(ENGINES)})")
+        if self.scheduler is not None and self.engine != "dask":
+            raise ValueError("a scheduler address needs the dask engine (--engine dask)")
 
 
 def migrate(
@@ -94,6 +108,7 @@ def migrate(
     on_outcome: OnOutcome | None = None,
     on_total: Callable[[int | None], None] | None = None,
     stop: threading.Event | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Summary:
     """Convert every post of SRC into DEST; report each input through ``on_outcome``.
 
@@ -106,15 +121,24 @@ def migrate(
     files in hand are finished and reported, temporary files are removed, and
     the summary says ``interrupted``. A ``KeyboardInterrupt`` does the same and
     then goes on.
+
+    SRC and DEST may be fsspec URLs (:mod:`postconv.io.remote`); ``on_note``
+    receives what the engine has to say (the Dask dashboard's address).
     """
     settings = settings or Settings()
     stop = stop or threading.Event()
     started = time.perf_counter()
     summary = Summary()
 
-    dest_path = _prepare_dest(src, dest)
-    with _locked(dest_path), open_source(src, exclude=dest_path) as source:
-        summary.stale_temps_removed = sweep_stale_temps(dest_path)
+    try:
+        src, dest = remote.local_path(os.fspath(src)), remote.local_path(os.fspath(dest))
+    except PostconvError as error:
+        raise UsageError(str(error)) from None
+    on_disk = not remote.is_remote(dest)
+    dest_path = _prepare_dest(src, dest) if on_disk else _prepare_remote_dest(src, dest)
+    lock = _locked(dest_path) if on_disk else contextlib.nullcontext()
+    with lock, open_source(src, exclude=dest_path) as source:
+        summary.stale_temps_removed = sweep_stale_temps(dest_path) if on_disk else 0
         fresh = _is_empty(dest_path)
         manifest = Manifest(dest_path)
         planner = _Planner(source, dest_path, settings, fresh, manifest)
@@ -125,19 +149,24 @@ def migrate(
             if on_outcome is not None:
                 on_outcome(outcome)
 
+        lost_workers = False
         try:
-            with make_pool(settings, stop) as pool:
+            with make_pool(settings, stop, on_note) as pool:
                 if on_total is not None:
                     on_total(source.count())
                 pool.run(planner.plan(), report)
+            lost_workers = getattr(pool, "lost_workers", False)
         except KeyboardInterrupt:
             stop.set()
             raise
         finally:
             manifest.close(compact=True)
-            if stop.is_set():  # workers killed by a signal to the group may leave temp files
+            # workers killed by a signal to the group (or lost by a cluster) may leave
+            # temp files
+            if on_disk and (stop.is_set() or lost_workers):
                 sweep_stale_temps(dest_path)
-            sync_filesystem(dest_path)
+            if on_disk:
+                sync_filesystem(dest_path)
     summary.interrupted = stop.is_set()
     summary.elapsed = time.perf_counter() - started
     return summary
@@ -147,15 +176,47 @@ def _prepare_dest(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> 
     real_src, real_dest = os.path.realpath(src), os.path.realpath(dest)
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise UsageError(f"{os.fspath(dest)}: exists and is not a directory")
-    if real_dest == real_src:
+    if remote.is_remote(os.fspath(src)):
+        pass  # a store's SRC cannot be a local DEST, nor inside one
+    elif real_dest == real_src:
         raise UsageError("DEST must differ from SRC: inputs are never modified")
-    if inside(real_src, real_dest):  # a directory, or an archive its own output could replace
+    elif inside(real_src, real_dest):  # a directory, or an archive its own output could replace
         raise UsageError("SRC must not be inside DEST: inputs are never modified")
     try:
         os.makedirs(dest, exist_ok=True)
     except OSError as error:
         raise UsageError(f"{os.fspath(dest)}: {one_line_os_error(error)}") from None
     return os.path.abspath(dest)
+
+
+def _prepare_remote_dest(src: str, dest: str) -> str:
+    """DEST as an fsspec URL: checked as a local DEST is (not SRC, not holding it; not a
+    file), made when the store has directories; a bucket must already exist."""
+    try:
+        fs, path = remote.filesystem(dest)
+        found = remote.info(dest)
+        if found is not None and found.get("type") != "directory":
+            raise UsageError(f"{dest}: exists and is not a directory")
+        if remote.is_remote(src):
+            src_fs, src_path = remote.filesystem(src)
+            if type(src_fs) is type(fs) and src_path == path:
+                raise UsageError("DEST must differ from SRC: inputs are never modified")
+            if type(src_fs) is type(fs) and inside_path(src_path, path):
+                raise UsageError("SRC must not be inside DEST: inputs are never modified")
+        if not remote.is_object_store(fs):
+            fs.makedirs(path, exist_ok=True)
+        elif found is None and not fs.exists(path.split("/", 1)[0]):
+            raise UsageError(f"{dest}: no such bucket")
+    except (UsageError, SourceError):
+        raise
+    except Exception as error:  # PostconvError (no fsspec…), a store that cannot be reached
+        raise UsageError(f"{dest}: {remote.one_line(error)}") from None
+    return dest.rstrip("/")
+
+
+def inside_path(path: str, directory: str) -> bool:
+    """True when the '/'-separated ``path`` is ``directory`` or below it."""
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 
 @contextlib.contextmanager
@@ -184,6 +245,12 @@ def _locked(dest: str) -> Iterator[None]:
 
 
 def _is_empty(directory: str) -> bool:
+    if remote.is_remote(directory):
+        fs, path = remote.filesystem(directory)
+        try:
+            return not fs.ls(path, detail=False)
+        except FileNotFoundError:
+            return True
     with os.scandir(directory) as entries:
         return next(entries, None) is None
 
@@ -241,7 +308,8 @@ class _Planner:
         self.pending: dict[str, tuple[str, int, float]] = {}
         self.check_existing = not settings.force and not fresh  # an empty DEST: nothing to skip
         self.dest = dest
-        self.real_dest = os.path.realpath(dest)
+        self.on_disk = not remote.is_remote(dest)
+        self.real_dest = os.path.realpath(dest) if self.on_disk else dest
         self.settings = settings
         self.written_by: dict[str, str] = {}  # output rel → input rel, to catch collisions
         self.seen: set[str] = set()  # input rels: an archive may hold one name twice
@@ -270,7 +338,10 @@ class _Planner:
         if not post and not self.settings.copy_other:
             return Outcome(entry.rel, "skipped", error=NOT_A_POST)
         out_rel = output_name(entry.rel, post, self.settings.ext)
-        output = os.path.join(self.dest, *_file_system_name(out_rel).split("/"))
+        if self.on_disk:
+            output = os.path.join(self.dest, *_file_system_name(out_rel).split("/"))
+        else:
+            output = remote.join(self.dest, out_rel)
         problem = self._check_output(entry.rel, out_rel, output)
         if problem is not None:
             return problem
@@ -315,7 +386,7 @@ class _Planner:
             return False
         if data is None:
             try:
-                data = read_post_bytes(entry.path or entry.rel)
+                data = read_input(entry.path or entry.rel)
             except PostconvError:
                 return False  # the worker will say why
         if digest(data) != record.sha256:
@@ -359,8 +430,7 @@ class _Planner:
         first = self.written_by.setdefault(out_rel, rel)
         if first != rel:
             return Outcome(rel, "failed", error=f"{out_rel} is already the output of {first}")
-        parent = os.path.dirname(output)
-        if not self._safe(parent):
+        if self.on_disk and not self._safe(os.path.dirname(output)):
             return Outcome(rel, "refused", error=f"a symlink in DEST leads {out_rel} outside DEST")
         return None
 
@@ -388,7 +458,7 @@ def _copy_archive_member(entry: Entry, output: str, durable: bool) -> Outcome:
     started = time.perf_counter()
     try:
         with entry.open() as stream:
-            write_atomically(output, stream, durable, make_dirs=True)
+            write_output(output, stream, durable)
     except Exception as error:
         return Outcome(entry.rel, "failed", error=_member_error(error))
     return Outcome(entry.rel, "copied", output, seconds=time.perf_counter() - started)
@@ -411,23 +481,38 @@ def _member_error(error: Exception) -> str:
 
 def _up_to_date(output: str, entry: Entry) -> bool:
     """The output is whole and not older than its input (the rule without a manifest)."""
-    info = _whole_output(output, entry)
-    return info is not None and info.st_mtime >= entry.mtime
+    mtime = _whole_output(output, entry)
+    return mtime is not None and mtime >= entry.mtime
 
 
 def _whole(output: str, entry: Entry) -> bool:
     return _whole_output(output, entry) is not None
 
 
-def _whole_output(output: str, entry: Entry) -> os.stat_result | None:
-    """The output's stat when it exists, and is not empty when the input is not (a
-    power cut can leave an output renamed into place before its bytes reached the disk)."""
+def _whole_output(output: str, entry: Entry) -> float | None:
+    """The output's modification time when it exists, and is not empty when the input is
+    not (a power cut can leave an output renamed into place before its bytes reached
+    the disk)."""
+    if remote.is_url(output):
+        return _whole_remote_output(output, entry)
     try:
         info = os.stat(output)
     except OSError:
         return None
     if stat.S_ISREG(info.st_mode) and (info.st_size > 0 or entry.size == 0):
-        return info
+        return info.st_mtime
+    return None
+
+
+def _whole_remote_output(output: str, entry: Entry) -> float | None:
+    try:
+        found = remote.info(output)
+    except Exception:  # the store cannot say: the post is done again
+        return None
+    if found is None or found.get("type") != "file":
+        return None
+    if int(found.get("size") or 0) > 0 or entry.size == 0:
+        return remote.mtime(found)
     return None
 
 

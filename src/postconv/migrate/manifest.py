@@ -11,6 +11,10 @@ that ends rewrites the file with one line per input (the last).
 Outputs with no line (written by a postconv that kept no manifest, or by a run
 killed between the write and the line) are judged as before: kept when not
 older than their input.
+
+In an object store (DEST an fsspec URL) nothing can be appended to: the
+manifest is written once, whole, when the run ends (a killed run leaves the
+one before; what it wrote is judged by time).
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import IO, TYPE_CHECKING
 
 from postconv import __version__
-from postconv.io.files import write_atomically
+from postconv.io import remote
+from postconv.io.files import TEMP_PREFIX, write_atomically
 
 if TYPE_CHECKING:
     from postconv.migrate.batch import Settings
@@ -62,15 +68,20 @@ class Manifest:
     written, rewritten compact when the run ends (see the module docstring)."""
 
     def __init__(self, dest: str) -> None:
-        self.path = os.path.join(dest, NAME)
-        self.records = _load(self.path)
+        self.remote = remote.is_url(dest)
+        self.path = remote.join(dest, NAME) if self.remote else os.path.join(dest, NAME)
+        self.records = _load_remote(self.path) if self.remote else _load(self.path)
         self._stream: IO[str] | None = None
+        self.added = False
 
     def get(self, rel: str) -> Record | None:
         return self.records.get(rel)
 
     def add(self, record: Record) -> None:
         self.records[record.input] = record
+        self.added = True
+        if self.remote:
+            return  # written whole by close()
         if self._stream is None:
             self._stream = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
         self._stream.write(json.dumps(asdict(record)) + "\n")
@@ -85,6 +96,11 @@ class Manifest:
                 json.dumps(asdict(record)) + "\n"
                 for record in sorted(self.records.values(), key=lambda record: record.input)
             )
+            if self.remote:
+                if self.added:
+                    with contextlib.suppress(OSError):  # the next run judges by time
+                        remote.write(self.path, lines.encode("utf-8"), TEMP_PREFIX)
+                return
             with contextlib.suppress(OSError):  # the appended lines hold the same
                 write_atomically(self.path, lines.encode("utf-8"))
 
@@ -92,13 +108,26 @@ class Manifest:
 def _load(path: str) -> dict[str, Record]:
     """The last record of each input; lines that do not read (a run killed mid-line,
     an edit) are ignored: their outputs are judged by time."""
-    records: dict[str, Record] = {}
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
-            for line in stream:
-                with contextlib.suppress(ValueError, TypeError, AttributeError):
-                    record = Record(**json.loads(line))
-                    records[record.input] = record
+            return _records(stream)
     except OSError:
-        pass
+        return {}
+
+
+def _load_remote(url: str) -> dict[str, Record]:
+    fs, path = remote.filesystem(url)
+    try:
+        text = fs.cat_file(path).decode("utf-8", "replace")
+    except FileNotFoundError:
+        return {}
+    return _records(text.splitlines())
+
+
+def _records(lines: Iterable[str]) -> dict[str, Record]:
+    records: dict[str, Record] = {}
+    for line in lines:
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            record = Record(**json.loads(line))
+            records[record.input] = record
     return records

@@ -27,10 +27,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from postconv.migrate.report import Outcome
-from postconv.migrate.work import Task, init_worker, run_task
+from postconv.migrate.work import Task, init_worker, run_task, timeout_reason
 
 if TYPE_CHECKING:
     from postconv.migrate.batch import Settings
@@ -46,12 +46,26 @@ GRACE = 1.0
 POLL = 0.1
 
 
-def make_pool(settings: Settings, stop: threading.Event) -> Serial | Parallel:
+class Engine(Protocol):
+    """A strategy for running the planner's tasks: :class:`Serial` and :class:`Parallel`
+    here, :class:`postconv.migrate.cluster.DaskEngine` on a Dask cluster. ``run``
+    reports every item: an Outcome as it comes, a Task once it is done."""
+
+    def __enter__(self) -> Engine: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None: ...
+
+
+def make_pool(
+    settings: Settings, stop: threading.Event, on_note: Callable[[str], None] | None = None
+) -> Engine:
+    if settings.engine == "dask":
+        from postconv.migrate.cluster import DaskEngine
+
+        return DaskEngine(settings, stop, on_note)
     return Serial(settings, stop) if settings.jobs == 1 else Parallel(settings, stop)
-
-
-def timeout_reason(seconds: float) -> str:
-    return f"timeout: not done in {seconds:g} s (see --timeout)"
 
 
 class Serial:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
 
+from postconv.io import remote
 from postconv.io.walk import walk_tree
 
 EntryKind = Literal["file", "link", "unsafe", "broken", "other"]
@@ -91,8 +92,11 @@ class Source(AbstractContextManager["Source"]):
 def open_source(path: str | os.PathLike[str], exclude: str | None = None) -> Source:
     """Open SRC as a directory, zip or tar source; raise :class:`SourceError` if unusable.
 
-    ``exclude`` is a directory (e.g. DEST) never walked into.
+    ``exclude`` is a directory (e.g. DEST) never walked into. ``path`` may be an fsspec
+    URL (``s3://bucket/posts/``: see :mod:`postconv.io.remote`).
     """
+    if remote.is_remote(os.fspath(path)):
+        return open_remote_source(os.fspath(path), exclude)
     src = Path(path)
     if src.is_dir():
         return DirectorySource(src, exclude)
@@ -110,6 +114,43 @@ def open_source(path: str | os.PathLike[str], exclude: str | None = None) -> Sou
     if starts_as_zip:  # its members begin it, its directory (at the end) is missing
         raise SourceError(f"{path}: truncated or damaged zip (no central directory)")
     raise SourceError(f"{path}: not a directory, a zip or a tar archive")
+
+
+def open_remote_source(url: str, exclude: str | None = None) -> Source:
+    """A directory (a prefix) of an object store, or an archive in one."""
+    try:
+        fs, path = remote.filesystem(url)
+        found = remote.info(url)
+    except Exception as error:  # a store that cannot be reached, no credentials …
+        raise SourceError(f"{url}: {remote.one_line(error)}") from None
+    if found is None:
+        raise SourceError(f"{url}: no such file or directory")
+    if found.get("type") == "directory":
+        excluded = None
+        if exclude is not None and remote.is_remote(exclude):
+            other, excluded = remote.filesystem(exclude)
+            excluded = excluded if type(other) is type(fs) else None
+        return RemoteDirectorySource(fs, path, excluded)
+    size = int(found.get("size") or 0)
+    name = remote.basename(path)
+
+    def opener() -> IO[bytes]:
+        return fs.open(path, "rb")
+
+    try:
+        with opener() as stream:
+            head = stream.read(4)
+            stream.seek(0)
+            if zipfile.is_zipfile(stream):
+                return ZipSource(Path(name), opener, size)
+            stream.seek(0)
+            if tarfile.is_tarfile(stream):
+                return TarSource(Path(name), opener, size)
+    except OSError as error:
+        raise SourceError(f"{url}: {remote.one_line(error)}") from None
+    if head == b"PK\x03\x04":
+        raise SourceError(f"{url}: truncated or damaged zip (no central directory)")
+    raise SourceError(f"{url}: not a directory, a zip or a tar archive")
 
 
 def safe_relpath(name: str) -> tuple[str, str]:
@@ -219,24 +260,79 @@ def _identity(path: str, follow: bool = False) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
+class RemoteDirectorySource(Source):
+    """A directory (prefix) of an fsspec store, walked as a local one is: depth first,
+    sorted, hidden names left out, DEST (when inside SRC) not entered; one listing
+    per directory, made as the walk reaches it."""
+
+    readable_by_path = True  # workers read each file by its URL
+
+    def __init__(self, fs: object, root: str, exclude: str | None = None) -> None:
+        self.fs = fs
+        self.root = root
+        self.exclude = exclude.rstrip("/") if exclude is not None else None
+
+    def entries(self) -> Iterator[Entry]:
+        stack = [self._children(self.root, "")]
+        while stack:
+            found = next(stack[-1], None)
+            if found is None:
+                stack.pop()
+                continue
+            rel, item = found
+            if isinstance(item, Exception):
+                reason = f"cannot list this directory: {remote.one_line(item)}"
+                yield Entry(rel or ".", "broken", 0.0, 0, reason=reason)
+            elif item.get("type") == "directory":
+                if item["name"].rstrip("/") != self.exclude:
+                    stack.append(self._children(item["name"], rel))
+            elif item.get("type") == "file":
+                url = self.fs.unstrip_protocol(item["name"])  # type: ignore[attr-defined]
+                size = int(item.get("size") or 0)
+                yield Entry(rel, "file", remote.mtime(item), size, path=url)
+            else:
+                yield Entry(rel, "other", remote.mtime(item), 0, reason="not a regular file")
+
+    def _children(self, directory: str, rel: str) -> Iterator[tuple[str, dict | Exception]]:
+        try:
+            children = list(remote.listing(self.fs, directory))  # type: ignore[arg-type]
+        except Exception as error:  # a listing refused, the store gone …
+            yield rel, error
+            return
+        for child in children:
+            name = remote.basename(child["name"])
+            if not name.startswith("."):
+                yield (f"{rel}/{name}" if rel else name), child
+
+
 class ZipSource(Source):
     """A zip archive; members are read one at a time, never extracted to disk first."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, opener: Callable[[], IO[bytes]] | None = None, size: int | None = None
+    ) -> None:
         self.misnamed: set[str] = set()  # names flagged UTF-8 that are not (as cp437)
+        self.streams: list[IO[bytes]] = []  # opened here (remote archives): closed here
         try:
             try:
-                self.zip = zipfile.ZipFile(path)
+                self.zip = zipfile.ZipFile(self._open(opener) if opener else path)
             except UnicodeDecodeError:  # a name flagged UTF-8 is not: read the others
-                stream = _UnflagBadNames(io.FileIO(path))
+                raw = self._open(opener) if opener else io.FileIO(path)
+                stream = _UnflagBadNames(raw)  # type: ignore[arg-type]
                 self.zip = zipfile.ZipFile(stream)
                 self.misnamed = stream.misnamed
-            self.size = path.stat().st_size
+            self.size = size if size is not None else path.stat().st_size
         except (OSError, zipfile.BadZipFile) as error:
             raise SourceError(f"{path}: bad zip archive ({error})") from None
 
+    def _open(self, opener: Callable[[], IO[bytes]]) -> IO[bytes]:
+        self.streams.append(opener())
+        return self.streams[-1]
+
     def close(self) -> None:
         self.zip.close()
+        for stream in self.streams:
+            stream.close()
 
     def count(self) -> int:
         return sum(1 for i in self.zip.infolist() if not i.is_dir() and not is_hidden(i.filename))
@@ -322,16 +418,24 @@ def zip_name(info: zipfile.ZipInfo) -> str:
 class TarSource(Source):
     """A tar archive (plain, gz, bz2, xz) read strictly as a stream."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, opener: Callable[[], IO[bytes]] | None = None, size: int | None = None
+    ) -> None:
         self.name = path.name
+        self.stream = opener() if opener is not None else None  # a remote archive
         try:
-            self.tar = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed by close()
-            self.size = path.stat().st_size
+            if self.stream is None:
+                self.tar = tarfile.open(path, mode="r|*")  # noqa: SIM115 - closed by close()
+            else:
+                self.tar = tarfile.open(fileobj=self.stream, mode="r|*")  # noqa: SIM115
+            self.size = size if size is not None else path.stat().st_size
         except (OSError, tarfile.TarError) as error:
             raise SourceError(f"{path}: bad tar archive ({error})") from None
 
     def close(self) -> None:
         self.tar.close()
+        if self.stream is not None:
+            self.stream.close()
 
     def entries(self) -> Iterator[Entry]:
         members = iter(self.tar)

@@ -1,0 +1,251 @@
+"""Running the tasks on a Dask cluster (``postconv migrate --engine dask``).
+
+The same planner feeds it as the local engine (:mod:`postconv.migrate.pool`):
+what the planner decides at once (refusals, skips, up to date…) is reported
+at once, and the tasks are sent in partitions of ``Settings.partition_size``
+(one Dask task each: :func:`postconv.migrate.work.run_partition`, which calls
+:func:`~postconv.migrate.work.run_task` on each, the same per-post work as the
+local engine). At most two partitions per worker thread are in flight, so the
+planner's stream is read only as the cluster frees up and memory stays flat.
+
+Without a scheduler address a ``LocalCluster`` of ``Settings.jobs`` worker
+processes (one thread each) is started and stopped with the run; with one, the
+run is a client of that cluster, whose workers must have postconv installed and
+reach SRC and DEST (an object store, or a file system they all share).
+
+A worker that dies has its partition run again once (Dask reschedules it:
+``distributed.scheduler.allowed-failures``, set to 1 on the LocalCluster); a
+partition that kills a worker again is split and each of its posts is tried on
+its own, again once more; a post that still kills its worker is
+``failed: the worker process died on this post…``. No post is lost silently:
+a partition that fails for any other reason fails each of its posts with the
+reason.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from postconv.migrate.report import Outcome
+from postconv.migrate.work import Task, first_line, reason, run_partition
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+    from postconv.migrate.batch import Settings
+
+OnOutcome = Callable[[Outcome], None]
+
+#: times Dask runs a task again after the worker running it died
+RETRIES = 1
+
+#: partitions in flight per worker thread
+IN_FLIGHT = 2
+
+#: how often a wait for the cluster looks at ``stop`` (seconds)
+POLL = 0.1
+
+#: after a stop, how long partitions in flight may go on before they are cancelled
+GRACE = 1.0
+
+DIED = "the worker process died on this post, and again when it was tried once more"
+
+
+class DaskEngine:
+    """Runs the planner's items on a Dask cluster (see the module docstring)."""
+
+    def __init__(
+        self, settings: Settings, stop: threading.Event, on_note: Callable[[str], None] | None
+    ) -> None:
+        from postconv.migrate.batch import UsageError
+
+        try:
+            import distributed
+        except ImportError:
+            raise UsageError(
+                "--engine dask needs dask.distributed: pip install 'postconv[dask]'"
+            ) from None
+        self.settings = settings
+        self.stop = stop
+        self.cluster: Any = None
+        self.lost_workers = False
+        self.submitted = 0
+        if settings.scheduler is None:
+            self.client = self._local_cluster(distributed)
+        else:
+            self.client = _connect(distributed, settings.scheduler, UsageError)
+        threads = sum(
+            worker.get("nthreads", 1)
+            for worker in self.client.scheduler_info(n_workers=-1)["workers"].values()
+        )
+        self.limit = IN_FLIGHT * max(1, threads)
+        self.workers_at_start = self._worker_addresses()
+        # a LocalCluster serves a dashboard only with bokeh (else a page asking for it)
+        link = _dashboard_link(self.client) if self.cluster is None or _has_bokeh() else None
+        if link and on_note is not None:
+            on_note(f"Dask dashboard: {link}")
+
+    def _local_cluster(self, distributed: Any) -> Client:
+        import dask
+
+        with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
+            self.cluster = distributed.LocalCluster(
+                n_workers=self.settings.jobs,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",  # a free port: another run may hold 8787
+                silence_logs=logging.CRITICAL,  # a worker's death is reported per post
+            )
+        return distributed.Client(self.cluster)
+
+    def __enter__(self) -> DaskEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            self.stop.set()
+        with contextlib.suppress(Exception):
+            if self._worker_addresses() != self.workers_at_start:
+                self.lost_workers = True
+        with contextlib.suppress(Exception):
+            self.client.close()
+        if self.cluster is not None:
+            with contextlib.suppress(Exception):
+                self.cluster.close()
+
+    def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None:
+        inflight: dict[Future, list[Task]] = {}
+        for partition in self._partitions(items, report):
+            while len(inflight) >= self.limit and not self.stop.is_set():
+                self._take(inflight, report)
+            if self.stop.is_set():
+                break
+            self._submit(partition, inflight)
+        while inflight and not self.stop.is_set():
+            self._take(inflight, report)
+        if self.stop.is_set():
+            self._drain(inflight, report)
+
+    def _partitions(
+        self, items: Iterator[Task | Outcome], report: OnOutcome
+    ) -> Iterator[list[Task]]:
+        partition: list[Task] = []
+        size = 0
+        for item in items:
+            if self.stop.is_set():
+                return
+            if isinstance(item, Outcome):
+                report(item)
+                continue
+            partition.append(item)
+            size += len(item.data or b"")
+            if len(partition) >= self.settings.partition_size or size >= self.settings.chunk_bytes:
+                yield partition
+                partition, size = [], 0
+        if partition:
+            yield partition
+
+    def _submit(self, tasks: list[Task], inflight: dict[Future, list[Task]]) -> None:
+        from postconv.migrate.pool import _work
+
+        self.submitted += 1
+        future = self.client.submit(
+            run_partition,
+            tasks,
+            _work(self.settings),
+            self.settings.timeout,
+            key=f"postconv-partition-{self.submitted}",
+            pure=False,
+        )
+        inflight[future] = tasks
+
+    def _take(self, inflight: dict[Future, list[Task]], report: OnOutcome) -> None:
+        """Report the partitions done within POLL seconds (at least one when there is)."""
+        from distributed import wait
+
+        try:
+            done, _ = wait(list(inflight), timeout=POLL, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return
+        for future in done:
+            self._collect(future, inflight.pop(future), inflight, report)
+
+    def _collect(
+        self,
+        future: Future,
+        tasks: list[Task],
+        inflight: dict[Future, list[Task]],
+        report: OnOutcome,
+    ) -> None:
+        from distributed import KilledWorker
+
+        if future.status == "finished":
+            for outcome in future.result():
+                report(outcome)
+            return
+        if self.stop.is_set():
+            return  # stopped midway: not reported, the next run does it
+        error = future.exception() if future.status == "error" else None
+        if isinstance(error, KilledWorker):
+            self.lost_workers = True
+            if len(tasks) > 1:  # which post kills its worker? each is tried on its own
+                for task in tasks:
+                    self._submit([task], inflight)
+                return
+            report(Outcome(tasks[0].input, "failed", error=DIED))
+            return
+        detail = reason(error) if isinstance(error, Exception) else future.status
+        why = f"the cluster could not run this post: {detail}"
+        for task in tasks:
+            report(Outcome(task.input, "failed", error=why))
+
+    def _drain(self, inflight: dict[Future, list[Task]], report: OnOutcome) -> None:
+        """Stopping: report the partitions done within GRACE seconds, cancel the rest."""
+        from distributed import wait
+
+        ends = time.monotonic() + GRACE
+        while inflight and time.monotonic() < ends:
+            try:
+                done, _ = wait(list(inflight), timeout=POLL, return_when="FIRST_COMPLETED")
+            except TimeoutError:
+                continue
+            for future in done:
+                tasks = inflight.pop(future)
+                if future.status == "finished":
+                    for outcome in future.result():
+                        report(outcome)
+                del tasks
+        with contextlib.suppress(Exception):
+            self.client.cancel(list(inflight))
+        inflight.clear()
+
+    def _worker_addresses(self) -> set[str]:
+        return set(self.client.scheduler_info(n_workers=-1)["workers"])
+
+
+def _connect(distributed: Any, address: str, error: type[Exception]) -> Client:
+    """A client of the cluster at ``address``, or a one-line usage error."""
+    try:
+        return distributed.Client(address)
+    except Exception as problem:  # OSError: timed out, refused; ValueError: a bad address
+        raise error(f"--scheduler {address}: cannot connect: {first_line(problem)}") from None
+
+
+def _dashboard_link(client: Client) -> str | None:
+    with contextlib.suppress(Exception):
+        info = client.scheduler_info(n_workers=0)
+        if "dashboard" in info.get("services", {}):
+            return client.dashboard_link
+    return None
+
+
+def _has_bokeh() -> bool:
+    """The dashboard is drawn with bokeh; without it Dask serves only a page saying so."""
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is not None

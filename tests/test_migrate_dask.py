@@ -1,0 +1,364 @@
+"""``migrate --engine dask``: the same results as the local engine, on a real LocalCluster.
+
+The outputs, the statuses, the report lines (but their time and order), the
+summary, the exit code and resume are the local engine's, on the shared corpus
+and on a generated archive of 5,000 posts; a worker killed mid-run loses no
+post; a post over its budget fails as it does locally. One LocalCluster of 2
+worker processes serves the module (its address is given as ``--scheduler``);
+one test lets the command start its own. The tests share one xdist worker
+(``xdist_group``): the machine has few cores.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import signal
+import tarfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, plain_env, run_postconv
+
+from postconv.migrate.batch import Settings, migrate
+from postconv.migrate.report import Outcome, Summary
+
+distributed = pytest.importorskip(
+    "distributed", reason="the dask extra is not installed: pip install -e '.[test]'"
+)
+
+pytestmark = pytest.mark.xdist_group("dask")
+
+POST = "---\ntitle: {title}\n---\n{body}\n"
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A LocalCluster as the engine makes one: 2 processes, one thread each, a task
+    run again once when its worker dies."""
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1}):
+        cluster = distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.CRITICAL,
+        )
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def run(src: Path | str, dest: Path | str, **settings: object) -> tuple[Summary, list[Outcome]]:
+    outcomes: list[Outcome] = []
+    summary = migrate(src, dest, Settings(**settings), outcomes.append)
+    return summary, outcomes
+
+
+def report_lines(outcomes: list[Outcome], dest: Path | str) -> list[str]:
+    """The JSONL lines of a report, their time left out, DEST named DEST, sorted."""
+    lines = []
+    for outcome in outcomes:
+        record = json.loads(outcome.to_json())
+        del record["seconds"]
+        if record["output"] is not None:
+            record["output"] = record["output"].replace(str(dest), "DEST", 1)
+        lines.append(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return sorted(lines)
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` (the manifest aside) and its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != ".postconv-manifest.jsonl"
+    }
+
+
+def assert_same_run(
+    local: tuple[Summary, list[Outcome]],
+    dask: tuple[Summary, list[Outcome]],
+    local_dest: Path,
+    dask_dest: Path,
+) -> None:
+    assert report_lines(dask[1], dask_dest) == report_lines(local[1], local_dest)
+    assert dask[0].counts == local[0].counts
+    assert dask[0].encodings == local[0].encodings
+    assert dask[0].ok == local[0].ok
+    assert tree(dask_dest) == tree(local_dest)
+
+
+# --- the shared corpus ----------------------------------------------------------------
+
+
+def test_the_corpus_migrates_as_with_the_local_engine(scheduler: str, tmp_path: Path) -> None:
+    local = run(CORPUS, tmp_path / "local", jobs=2)
+    dask = run(CORPUS, tmp_path / "dask", jobs=2, engine="dask", scheduler=scheduler)
+
+    assert local[0].total >= 200
+    assert_same_run(local, dask, tmp_path / "local", tmp_path / "dask")
+
+
+def test_the_command_starts_its_own_local_cluster(tmp_path: Path) -> None:
+    """The whole command, with a LocalCluster of -j 2 it starts and stops: the same
+    summary table (but the time), report and exit code as the local engine."""
+    runs = {}
+    for engine in ("local", "dask"):
+        report = tmp_path / f"{engine}.jsonl"
+        done = run_postconv(
+            "migrate", CORPUS, tmp_path / engine, "-j", "2", "--engine", engine,
+            "--report", report, timeout=180,
+        )  # fmt: skip
+        table = [
+            line
+            for line in done.stdout.decode().splitlines()
+            if "seconds" not in line and "posts/s" not in line
+        ]
+        lines = sorted(
+            json.dumps({**json.loads(line), "seconds": 0, "output": None})
+            for line in report.read_text(encoding="utf-8").splitlines()
+        )
+        runs[engine] = (done.returncode, table, lines, done.stderr.decode())
+    assert runs["dask"][:3] == runs["local"][:3]
+    assert runs["dask"][0] == 0
+    assert "Traceback" not in runs["dask"][3]
+    assert tree(tmp_path / "dask") == tree(tmp_path / "local")
+
+
+# --- a generated archive of 5,000 posts -----------------------------------------------------
+
+BODIES = [
+    "<p>Para {n} with <b>bold</b>, <a href='http://example.com/{n}'>a link</a>.</p>",
+    "<h2>Head {n}</h2><p>Text &amp; more text {n}.</p><ul><li>one</li><li>two</li></ul>",
+    "Markdown {n} with *emphasis* and a [link](http://example.com/{n}).\n\n- a\n- b\n",
+    "<pre><code>code {n}\n  indented</code></pre><p>after</p>",
+    "<p>中文段落 {n}，<strong>重点</strong>。</p><p>（文章来源：证券时报）</p>",
+]
+
+
+def generated_archive(path: Path, count: int) -> Path:
+    """A tar.gz of ``count`` small posts of every dialect, plus what the planner
+    decides itself: a duplicate member, an unsafe name, a copy, a legacy encoding,
+    a post that fails, a link."""
+    with tarfile.open(path, "w:gz") as tar:
+
+        def add(name: str, data: bytes, kind: bytes = tarfile.REGTYPE, link: str = "") -> None:
+            info = tarfile.TarInfo(name)
+            info.size, info.type, info.linkname, info.mtime = len(data), kind, link, 1_700_000_000
+            tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+
+        for n in range(count):
+            body = BODIES[n % len(BODIES)].format(n=n)
+            suffix = ".md" if n % len(BODIES) == 2 else ".html"
+            post = POST.format(title=n, body=body).encode()
+            add(f"posts/{n // 500:02d}/post-{n:05d}{suffix}", post)
+        add("posts/00/post-00000.html", b"---\ntitle: again\n---\n<p>dup</p>\n")
+        add("../escape.html", b"<p>no</p>")
+        add("img/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+        legacy = POST.format(title="gbk", body="<p>简体中文的文章。</p>")
+        add("legacy/gbk.html", legacy.encode("gbk"))
+        add("bad/front.html", b"---\ntitle: [unclosed\n---\n<p>x</p>\n")
+        add("links/latest.html", b"", tarfile.SYMTYPE, "../posts/00/post-00001.html")
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generated_archive(tmp_path_factory.mktemp("archive") / "export.tar.gz", 5000)
+
+
+def test_a_generated_archive_migrates_and_resumes_as_with_the_local_engine(
+    scheduler: str, archive: Path, tmp_path: Path
+) -> None:
+    local_dest, dask_dest = tmp_path / "local", tmp_path / "dask"
+    dask_settings = {"jobs": 2, "engine": "dask", "scheduler": scheduler}
+    local = run(archive, local_dest, jobs=2)
+    dask = run(archive, dask_dest, **dask_settings)
+
+    assert local[0].total == 5006
+    assert {"converted", "copied", "failed", "refused", "skipped"} <= set(local[0].counts)
+    assert_same_run(local, dask, local_dest, dask_dest)
+
+    # resume: nothing changed, so nothing is done again, by either engine
+    local_again = run(archive, local_dest, jobs=2)
+    dask_again = run(archive, dask_dest, **dask_settings)
+    assert local_again[0].counts["skipped"] > 5000 - 10
+    assert_same_run(local_again, dask_again, local_dest, dask_dest)
+    manifest = ".postconv-manifest.jsonl"
+    assert (dask_dest / manifest).read_bytes() == (local_dest / manifest).read_bytes()
+
+
+def test_the_engine_pulls_tasks_only_as_the_cluster_frees_up(
+    scheduler: str, tmp_path: Path
+) -> None:
+    """Memory is flat: at most two partitions per worker thread are in flight."""
+    from postconv.migrate.cluster import DaskEngine
+    from postconv.migrate.work import Task
+
+    settings = Settings(jobs=2, engine="dask", scheduler=scheduler, partition_size=4)
+    seed = CORPUS / "seed.txt"
+    pulled = 0
+    reported: list[Outcome] = []
+    ahead: list[int] = []
+
+    def tasks() -> Iterator[Task]:
+        nonlocal pulled
+        for number in range(200):
+            pulled += 1
+            ahead.append(pulled - len(reported))
+            yield Task(f"{number}.txt", str(tmp_path / f"{number}.md"), "convert", path=str(seed))
+
+    with DaskEngine(settings, threading.Event(), None) as engine:
+        engine.run(tasks(), reported.append)
+        limit = engine.limit
+
+    assert len(reported) == 200 and all(o.status == "converted" for o in reported)
+    assert limit == 4  # two workers of one thread each, two partitions each
+    assert max(ahead) <= (limit + 1) * settings.partition_size
+
+
+# --- failures ------------------------------------------------------------------------------
+
+
+def test_a_worker_killed_mid_run_loses_no_post(scheduler: str, tmp_path: Path) -> None:
+    """Its partition is run again on the other worker (or fails with a reason)."""
+    src = tmp_path / "src"
+    for n in range(600):
+        (src / f"{n // 100}").mkdir(parents=True, exist_ok=True)
+        body = BODIES[n % len(BODIES)].format(n=n) * 20
+        (src / f"{n // 100}" / f"p{n:04d}.html").write_text(POST.format(title=n, body=body))
+    client = distributed.Client(scheduler)
+    pids = list(client.run(os.getpid).values())
+    outcomes: list[Outcome] = []
+    killed = threading.Event()
+
+    def on_outcome(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if len(outcomes) == 100 and not killed.is_set():
+            os.kill(pids[0], signal.SIGKILL)
+            killed.set()
+
+    try:
+        summary = migrate(
+            src, tmp_path / "out", Settings(jobs=2, engine="dask", scheduler=scheduler), on_outcome
+        )
+    finally:
+        client.close()
+
+    assert killed.is_set()
+    inputs = [outcome.input for outcome in outcomes]
+    assert sorted(inputs) == sorted(f"{n // 100}/p{n:04d}.html" for n in range(600))
+    for outcome in outcomes:  # (verification refuses some of these made-up posts)
+        assert outcome.status in ("converted", "refused", "failed"), outcome
+        assert outcome.status == "converted" or outcome.error
+    assert summary.total == 600
+    assert not list((tmp_path / "out").rglob(".postconv-*.tmp"))
+
+
+def test_a_post_over_its_budget_fails_and_the_run_goes_on(scheduler: str, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "big.html").write_text(POST.format(title="big", body="<b>x</b> " * 1_000_000))
+    (src / "small.html").write_text(POST.format(title="small", body="<p>small</p>"))
+    started = time.monotonic()
+    summary, outcomes = run(
+        src, tmp_path / "out", jobs=2, engine="dask", scheduler=scheduler, timeout=0.5
+    )
+    fates = {outcome.input: outcome for outcome in outcomes}
+
+    assert time.monotonic() - started < 20
+    assert fates["big.html"].status == "failed"
+    assert fates["big.html"].error == "timeout: not done in 0.5 s (see --timeout)"
+    assert fates["small.html"].status == "converted"
+    assert not summary.ok
+    assert not (tmp_path / "out" / "big.md").exists()
+
+
+# --- bad input: one line, exit 2 -------------------------------------------------------------
+
+
+def one_line_error(done, expected: str) -> None:  # type: ignore[no-untyped-def]
+    stderr = done.stderr.decode()
+    assert done.returncode == 2, stderr
+    assert len(stderr.strip().splitlines()) == 1, stderr
+    assert expected in stderr
+    assert "Traceback" not in stderr
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
+    env = plain_env(DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT="1s")
+    done = run_postconv(
+        "migrate", CORPUS / "blogs", tmp_path / "out", "--engine", "dask",
+        "--scheduler", "tcp://127.0.0.1:9", env=env,
+    )  # fmt: skip
+    one_line_error(done, "--scheduler tcp://127.0.0.1:9: cannot connect")
+
+
+def test_a_scheduler_without_the_dask_engine_is_one_line(tmp_path: Path) -> None:
+    done = run_postconv("migrate", CORPUS, tmp_path / "out", "--scheduler", "tcp://h:8786")
+    one_line_error(done, "--scheduler needs --engine dask")
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("nosuch://bucket/posts", "nosuch://bucket/posts: Protocol not known: nosuch"),
+        ("file://elsewhere/posts", "a file:// URL names a file of this machine"),
+    ],
+)
+def test_a_bad_url_is_one_line(src: str, expected: str, tmp_path: Path) -> None:
+    one_line_error(run_postconv("migrate", src, tmp_path / "out"), expected)
+
+
+_WITHOUT = """
+import sys
+for name in {names!r}:
+    sys.modules[name] = None  # as if not installed
+from postconv.cli import main
+sys.argv = ["postconv", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("missing", "args", "expected"),
+    [
+        (
+            ["distributed"],
+            ["--engine", "dask"],
+            "--engine dask needs dask.distributed: pip install 'postconv[dask]'",
+        ),
+        (["fsspec", "fsspec.core"], [], "URLs need fsspec: pip install 'postconv[dask]'"),
+    ],
+)
+def test_a_missing_extra_is_one_line(
+    missing: list[str], args: list[str], expected: str, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    src = "s3://bucket/posts" if not args else str(CORPUS)
+    code = _WITHOUT.format(names=missing)
+    done = subprocess.run(
+        [sys.executable, "-c", code, "migrate", src, str(tmp_path / "out"), *args],
+        capture_output=True,
+        env=plain_env(),
+        timeout=60,
+    )
+    one_line_error(done, expected)
+
+
+def test_file_urls_are_local_paths(tmp_path: Path) -> None:
+    summary, _ = run(f"file://{CORPUS / 'blogs'}", f"file://{tmp_path / 'out'}", jobs=1)
+    plain = run(CORPUS / "blogs", tmp_path / "plain", jobs=1)
+    assert summary.counts == plain[0].counts
+    assert tree(tmp_path / "out") == tree(tmp_path / "plain")
