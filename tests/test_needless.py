@@ -127,6 +127,14 @@ def test_reference_labels_are_normalised_as_commonmark_matches_them() -> None:
     assert reference_labels([]) == frozenset()
 
 
+def test_reference_labels_are_parsed_only_for_a_block_that_asks() -> None:
+    labels = reference_labels([_DEFINITIONS])
+    assert drop_needless_backslashes("a \\* b", labels) == "a * b"  # no bracket: no question
+    assert labels._texts is not None
+    assert drop_needless_backslashes("\\[Q\\]", labels) == "\\[Q]"
+    assert labels._texts is None
+
+
 @pytest.mark.parametrize(("block", "expected"), [pytest.param(*c[1:], id=c[0]) for c in REFERENCED])
 def test_brackets_keep_their_backslashes_only_next_to_a_defined_label(
     block: str, expected: str

@@ -74,7 +74,9 @@ def convert_body(body: str, options: Options, name: str | None = None) -> Body:
         elif part.kind == "code":
             pieces = [_fenced(part.text) if _ends_in_list(blocks) else part.text]
         else:
-            markdown = repair_outside_code(part.text, repair_escaped_slashes)
+            markdown = part.text
+            if "&#" in markdown:  # (what the repair looks for: no code to find without it)
+                markdown = repair_outside_code(markdown, repair_escaped_slashes)
             converted = convert_inline_html(markdown, options, placeholders, references)
             # a Markdown segment is one top-level block, unless its HTML changed that
             pieces = [converted] if converted == part.text else _blocks_of(converted)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import html.entities
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator, Set
 from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -98,16 +98,40 @@ def _image_with_marked_up_alt(self, tokens, idx, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
-def reference_labels(texts: Iterable[str]) -> frozenset[str]:
+def reference_labels(texts: Iterable[str]) -> ReferenceLabels:
     """The link reference labels these Markdown texts define, normalised as CommonMark
     matches them (case folded, whitespace collapsed): what ``references`` takes."""
-    labels: set[str] = set()
-    for text in texts:
-        if "]:" in text:
-            env: dict = {}
-            _block_parser().parse(text, env)
-            labels.update(env.get("references", ()))
-    return frozenset(labels)
+    return ReferenceLabels(texts)
+
+
+class ReferenceLabels(Set[str]):
+    """A set of reference labels, found when first asked about: finding them costs a
+    parse of every text that may define one, and most posts never ask (only a block
+    with an escaped bracket does)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts: list[str] | None = [text for text in texts if "]:" in text]
+        self._labels: frozenset[str] = frozenset()
+
+    @property
+    def labels(self) -> frozenset[str]:
+        if self._texts is not None:
+            found: set[str] = set()
+            for text in self._texts:
+                env: dict = {}
+                _block_parser().parse(text, env)
+                found.update(env.get("references", ()))
+            self._labels, self._texts = frozenset(found), None
+        return self._labels
+
+    def __contains__(self, label: object) -> bool:
+        return label in self.labels
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.labels)
+
+    def __len__(self) -> int:
+        return len(self.labels)
 
 
 def drop_needless_backslashes(
@@ -191,8 +215,10 @@ def _definitions_used(plain: str, references: Collection[str] | bool | None) -> 
     """
     if references is True:
         return None
-    if not references or "[" not in plain:
+    if "[" not in plain or not references:
         return {}
+    if isinstance(references, ReferenceLabels):
+        references = references.labels
     labels, bracketed = _loose_labels(
         references if isinstance(references, frozenset) else frozenset(references)
     )
