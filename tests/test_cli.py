@@ -210,6 +210,9 @@ NOT_AT_START_UP = (
     "soupsieve",
     "postconv.migrate",
     "postconv.verify",
+    # the standard library's heavier modules, for paths a one-file run does not take
+    # (--diff, directories, streams, a misspelt config key)
+    *("difflib", "subprocess", "shutil", "secrets", "tempfile"),
     *ENGINE_EXTRA,
 )
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import click
-from click.shell_completion import CompletionItem
 
 from postconv import __version__
+
+if TYPE_CHECKING:  # (completion only: click loads it, and locale, when completing)
+    from click.shell_completion import CompletionItem
 
 
 class DefaultGroup(click.Group):
@@ -47,6 +49,8 @@ class DefaultGroup(click.Group):
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
         """The first word is a subcommand (``postconv mi<TAB>`` → ``migrate``), or what the
         default command takes there: a FILE, or one of its options."""
+        from click.shell_completion import CompletionItem
+
         default = self.get_command(ctx, self.default)
         assert default is not None
         if incomplete.startswith("-"):

@@ -16,7 +16,6 @@ message goes to stderr.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import enum
 import json
 import os
@@ -355,6 +354,8 @@ def _write_stdout(data: bytes) -> None:
 
 def unified_diff(before: str, after: str, source: str, target: str) -> str:
     """A unified diff of two texts, marking a last line without a newline as diff(1) does."""
+    import difflib  # (--diff only)
+
     lines = difflib.unified_diff(
         _LINES.findall(before), _LINES.findall(after), _display(source), _display(target)
     )

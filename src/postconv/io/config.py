@@ -15,7 +15,6 @@ that name the file and the key.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +149,8 @@ def _read_toml(path: Path) -> dict:
 def _setting(key: str, where: str) -> Setting:
     if key in BY_KEY:
         return BY_KEY[key]
+    import difflib  # (a misspelt key only)
+
     close = difflib.get_close_matches(key.replace("_", "-"), BY_KEY, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     raise ConfigError(f"{where}: unknown key {key!r}{hint}")

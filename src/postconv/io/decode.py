@@ -76,8 +76,9 @@ def _as_told(data: bytes, encoding: str) -> Decoded:
     return _checked(text.removeprefix("\ufeff"), codec)
 
 
-_BAD_BYTE = re.compile("[\udc80-\udcff]")
-_VALID_MULTIBYTE = re.compile("[\u0080-\udc7f\udd00-\U0010ffff]")
+# (patterns of the rare paths, as text: ``re`` compiles them on first use, not at start-up)
+_BAD_BYTE = "[\udc80-\udcff]"
+_VALID_MULTIBYTE = "[\u0080-\udc7f\udd00-\U0010ffff]"
 
 
 def _near_utf8(data: bytes) -> bool:
@@ -85,8 +86,8 @@ def _near_utf8(data: bytes) -> bool:
     whose other non-ASCII characters are valid UTF-8 (at least eight for each bad
     byte). Guessing a codec would turn all of them into mojibake."""
     text = data.decode("utf-8", "surrogateescape")
-    bad = len(_BAD_BYTE.findall(text))
-    return bad > 0 and len(_VALID_MULTIBYTE.findall(text)) >= 8 * bad
+    bad = len(re.findall(_BAD_BYTE, text))
+    return bad > 0 and len(re.findall(_VALID_MULTIBYTE, text)) >= 8 * bad
 
 
 def dropped_warning(decoded: Decoded) -> str | None:
@@ -125,10 +126,10 @@ def _detect(data: bytes, utf8_error: UnicodeDecodeError) -> Decoded:
 
 
 _SUPERSET = {"gb2312": "gb18030", "gbk": "gb18030", "big5": "big5hkscs"}
-_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+_HIGH_RUN = rb"[\x80-\xff]+"
 _CHINESE = frozenset({"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950", "hz"})
-_KANA = re.compile("[\u3040-\u309f]")  # hiragana: Japanese prose is full of it
-_IMPLAUSIBLE = re.compile("[\uff61-\uff9f\ue000-\uf8ff\u0080-\u009f\ufffd]")
+_KANA = "[\u3040-\u309f]"  # hiragana: Japanese prose is full of it
+_IMPLAUSIBLE = "[\uff61-\uff9f\ue000-\uf8ff\u0080-\u009f\ufffd]"
 
 
 def _most_plausible(matches: list) -> object | None:
@@ -143,9 +144,9 @@ def _most_plausible(matches: list) -> object | None:
     if not matches:
         return None
     near = [match for match in matches if match.chaos <= matches[0].chaos + 0.1]
-    clean = [match for match in near if not _IMPLAUSIBLE.search(str(match))] or near
+    clean = [match for match in near if not re.search(_IMPLAUSIBLE, str(match))] or near
     for match in clean:
-        if len(_KANA.findall(str(match))) >= 3:
+        if len(re.findall(_KANA, str(match))) >= 3:
             return match
     chinese = [match for match in clean if codecs.lookup(match.encoding).name in _CHINESE]
     return (chinese or clean)[0]
@@ -153,7 +154,7 @@ def _most_plausible(matches: list) -> object | None:
 
 def _looks_western(data: bytes) -> bool:
     """Mostly lone high bytes between ASCII letters: accented Latin, not CJK pairs."""
-    runs = _HIGH_RUN.findall(data)
+    runs = re.findall(_HIGH_RUN, data)
     return bool(runs) and sum(len(run) == 1 for run in runs) * 2 >= len(runs)
 
 

@@ -6,8 +6,6 @@ import contextlib
 import errno
 import os
 import re
-import secrets
-import shutil
 import stat
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -152,6 +150,8 @@ def write_atomically(
             if isinstance(content, bytes):
                 handle.write(content)
             else:
+                import shutil  # (streams only: a one-file run does not load it)
+
                 shutil.copyfileobj(content, handle, 1024 * 1024)
             handle.flush()
             if durable:
@@ -176,7 +176,7 @@ def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
     directory, name = os.path.split(output)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _attempt in range(100):
-        temp = os.path.join(directory, f"{TEMP_PREFIX}{name}.{secrets.token_hex(4)}.tmp")
+        temp = os.path.join(directory, f"{TEMP_PREFIX}{name}.{os.urandom(4).hex()}.tmp")
         try:
             return os.open(temp, flags, 0o666), temp
         except FileExistsError:

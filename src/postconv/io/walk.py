@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 
 #: Files with these extensions are posts (``migrate`` converts them; other files it copies).
@@ -86,6 +84,9 @@ def _walk(top: str, exclude: re.Pattern[str] | None) -> Iterator[tuple[str, str]
 def _git_ignored(directory: str, paths: list[str]) -> set[str]:
     """Those of ``paths`` (relative to ``directory``) that git ignores there; none
     outside a work tree or without git."""
+    import shutil  # (directories only: a one-file run does not load them)
+    import subprocess
+
     git = shutil.which("git")
     if not paths or git is None:
         return set()
