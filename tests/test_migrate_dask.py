@@ -264,6 +264,41 @@ def test_a_worker_killed_mid_run_loses_no_post(scheduler: str, tmp_path: Path) -
     assert not list((tmp_path / "out").rglob(".postconv-*.tmp"))
 
 
+#: the preload that makes posts holding DIE kill their worker, HANG hang (see the file)
+HOOKS = Path(__file__).with_name("dask_worker_hooks.py")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_post_that_kills_its_worker_every_time_fails_and_no_other_post_does(
+    tmp_path: Path, jobs: int
+) -> None:
+    """The engine's own LocalCluster: the partition holding the post kills a worker
+    twice and is split; the post kills its worker twice more on its own, and twice
+    again when tried alone on the cluster; it is failed with the reason, every other
+    post converted. The posts queued on a worker that died with it are not blamed
+    (with one worker, those after it in its partition are, each time)."""
+    import dask
+
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [f"p{n:03d}" for n in range(80)]
+    names[40] = "p040-DIE"
+    for name in names:
+        (src / f"{name}.html").write_text(POST.format(title=name, body=f"<p>{name} body</p>"))
+    with dask.config.set({"distributed.worker.preload": [str(HOOKS)]}):
+        summary, outcomes = run(src, tmp_path / "out", jobs=jobs, engine="dask", partition_size=8)
+    fates = {outcome.input: outcome for outcome in outcomes}
+
+    assert sorted(fates) == sorted(f"{name}.html" for name in names)
+    assert fates["p040-DIE.html"].status == "failed"
+    assert fates["p040-DIE.html"].error == (
+        "the worker process died on this post, and again when it was tried once more"
+    )
+    assert {fates[f"{name}.html"].status for name in names if "DIE" not in name} == {"converted"}
+    assert summary.counts["converted"] == 79 and summary.counts["failed"] == 1
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
 def test_a_post_over_its_budget_fails_and_the_run_goes_on(scheduler: str, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()

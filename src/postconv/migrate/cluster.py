@@ -16,8 +16,10 @@ reach SRC and DEST (an object store, or a file system they all share).
 A worker that dies has its partition run again once (Dask reschedules it:
 ``distributed.scheduler.allowed-failures``, set to 1 on the LocalCluster); a
 partition that kills a worker again is split and each of its posts is tried on
-its own, again once more; a post that still kills its worker is
-``failed: the worker process died on this post…``. No post is lost silently:
+its own, again once more; a post whose worker died twice more is tried once
+more at the end, alone on the cluster (a death counts against every task its
+worker held, not only the one that caused it), and a post that kills its worker
+then is ``failed: the worker process died on this post…``. No post is lost silently:
 a partition that fails for any other reason fails each of its posts with the
 reason.
 """
@@ -75,6 +77,8 @@ class DaskEngine:
         self.cluster: Any = None
         self.lost_workers = False
         self.submitted = 0
+        self.suspects: list[Task] = []  # posts whose worker died twice (see run)
+        self.alone = False  # the suspects' turn: one post on the cluster at a time
         if settings.scheduler is None:
             self.client = self._local_cluster(distributed)
         else:
@@ -128,8 +132,20 @@ class DaskEngine:
             self._submit(partition, inflight)
         while inflight and not self.stop.is_set():
             self._take(inflight, report)
+        self._try_suspects_alone(inflight, report)
         if self.stop.is_set():
             self._drain(inflight, report)
+
+    def _try_suspects_alone(self, inflight: dict[Future, list[Task]], report: OnOutcome) -> None:
+        """Each post whose worker died twice while it was on it, run again with nothing
+        else on the cluster: now a death is this post's (a worker's death counts
+        against every task it held, the innocent posts queued or running beside the
+        one that killed it too)."""
+        self.alone = True
+        while self.suspects and not self.stop.is_set():
+            self._submit([self.suspects.pop()], inflight)
+            while inflight and not self.stop.is_set():
+                self._take(inflight, report)
 
     def _partitions(
         self, items: Iterator[Task | Outcome], report: OnOutcome
@@ -188,6 +204,10 @@ class DaskEngine:
             for outcome in future.result():
                 report(outcome)
             return
+        if future.status in ("lost", "pending"):
+            # done, then its worker died before the outcomes were fetched: Dask runs it again
+            inflight[future] = tasks
+            return
         if self.stop.is_set():
             return  # stopped midway: not reported, the next run does it
         error = future.exception() if future.status == "error" else None
@@ -196,8 +216,10 @@ class DaskEngine:
             if len(tasks) > 1:  # which post kills its worker? each is tried on its own
                 for task in tasks:
                     self._submit([task], inflight)
-                return
-            report(Outcome(tasks[0].input, "failed", error=DIED))
+            elif not self.alone:
+                self.suspects.append(tasks[0])
+            else:
+                report(Outcome(tasks[0].input, "failed", error=DIED))
             return
         detail = reason(error) if isinstance(error, Exception) else future.status
         why = f"the cluster could not run this post: {detail}"
