@@ -16,6 +16,8 @@ import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -316,6 +318,94 @@ def test_a_post_over_its_budget_fails_and_the_run_goes_on(scheduler: str, tmp_pa
     assert fates["small.html"].status == "converted"
     assert not summary.ok
     assert not (tmp_path / "out" / "big.md").exists()
+
+
+def test_the_local_clusters_workers_leave_ctrl_c_to_the_parent() -> None:
+    """They are in the command's process group: a Ctrl-C at the terminal must not kill
+    them (the parent stops feeding them and closes the cluster)."""
+    from postconv.migrate.cluster import DaskEngine
+
+    with DaskEngine(Settings(jobs=1, engine="dask"), threading.Event(), None) as engine:
+        pids = engine.client.run(os.getpid)
+        for pid in pids.values():
+            os.kill(pid, signal.SIGINT)
+        time.sleep(1.0)
+        assert engine.client.run(os.getpid) == pids
+
+
+def session_processes(session: int) -> list[str]:
+    """The processes of a session still running (zombies are done: only not reaped yet)."""
+    alive = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(stat_file.parent.name)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_real_dask_run_and_a_second_run_finishes_it(tmp_path: Path) -> None:
+    """A Ctrl-C at the terminal (SIGINT to the process group: the LocalCluster's workers
+    too) while both workers are in a post that hangs: the command stops within seconds
+    with 130, leaves whole outputs only and no worker process; the same command again
+    (the posts no longer hang) does the rest."""
+    from postconv import convert
+
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [f"p{n:03d}" for n in range(160)]
+    names[70], names[100] = "p070-HANG", "p100-HANG"  # 3rd and 4th partitions: both workers
+    for name in names:
+        (src / f"{name}.html").write_text(
+            POST.format(title=name, body=f"<p>{name} <b>bold</b></p>")
+        )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "postconv", "migrate", str(src), str(out), "-j", "2"]
+    env = plain_env(DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(HOOKS)]))
+    process = subprocess.Popen(
+        [*command, "--engine", "dask", "--timeout", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.md"))) < 64:  # two partitions done, two stuck
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    signalled = time.monotonic()
+    process.wait(timeout=60)
+    stopped = time.monotonic() - signalled
+    stderr = process.stderr.read().decode() if process.stderr else ""
+
+    assert stopped < 5, stopped
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted after" in stderr, stderr
+    gone_by = time.monotonic() + 10
+    while session_processes(process.pid) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    assert session_processes(process.pid) == []  # no worker left behind
+    assert not list(out.rglob("*.tmp"))
+    written = sorted(out.glob("*.md"))
+    assert 64 <= len(written) < len(names)
+    for output in written:  # whole: what the core makes of its input
+        text = (src / f"{output.stem}.html").read_text()
+        assert output.read_text() == convert(text, name=f"{output.stem}.html").text
+
+    report = tmp_path / "again.jsonl"
+    done = run_postconv(*command[3:], "--engine", "dask", "--report", report, timeout=120)
+    fates = [json.loads(line) for line in report.read_text().splitlines()]
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(fates) == len(names)
+    assert sum(fate["status"] == "skipped" for fate in fates) == len(written)
+    assert sum(fate["status"] == "converted" for fate in fates) == len(names) - len(written)
+    assert len(list(out.glob("*.md"))) == len(names)
 
 
 # --- bad input: one line, exit 2 -------------------------------------------------------------

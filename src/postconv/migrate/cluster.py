@@ -22,10 +22,17 @@ worker held, not only the one that caused it), and a post that kills its worker
 then is ``failed: the worker process died on this post…``. No post is lost silently:
 a partition that fails for any other reason fails each of its posts with the
 reason.
+
+A stop (Ctrl-C) ends the run as with the local engine: nothing new is sent, the
+partitions done within :data:`GRACE` seconds are reported, the others
+cancelled; the LocalCluster's workers leave Ctrl-C to this process
+(:class:`~postconv.migrate.dask_worker.CtrlCIsTheParents`) and are killed when
+they have not closed within :data:`KILL_AFTER` seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -54,6 +61,9 @@ POLL = 0.1
 
 #: after a stop, how long partitions in flight may go on before they are cancelled
 GRACE = 1.0
+
+#: then how long the LocalCluster's workers may take to close before they are killed
+KILL_AFTER = 0.5
 
 DIED = "the worker process died on this post, and again when it was tried once more"
 
@@ -97,6 +107,8 @@ class DaskEngine:
     def _local_cluster(self, distributed: Any) -> Client:
         import dask
 
+        from postconv.migrate.dask_worker import CtrlCIsTheParents
+
         with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
             self.cluster = distributed.LocalCluster(
                 n_workers=self.settings.jobs,
@@ -105,7 +117,10 @@ class DaskEngine:
                 dashboard_address=":0",  # a free port: another run may hold 8787
                 silence_logs=logging.CRITICAL,  # a worker's death is reported per post
             )
-        return distributed.Client(self.cluster)
+        client = distributed.Client(self.cluster)
+        # its workers are in our process group: a Ctrl-C at the terminal reaches them too
+        client.register_plugin(CtrlCIsTheParents(), name="postconv-ctrl-c-is-the-parents")
+        return client
 
     def __enter__(self) -> DaskEngine:
         return self
@@ -120,7 +135,24 @@ class DaskEngine:
             self.client.close()
         if self.cluster is not None:
             with contextlib.suppress(Exception):
-                self.cluster.close()
+                self._close_cluster()
+
+    def _close_cluster(self) -> None:
+        """Close the LocalCluster; stopped midway, its workers first, given
+        :data:`KILL_AFTER` seconds to finish the post in hand before they are killed
+        (Dask would wait seconds), as the local engine's are: outputs are written
+        through a rename, and the temporary files of killed workers are swept."""
+        if self.stop.is_set():
+
+            async def close_workers() -> None:
+                workers = list(self.cluster.workers.values())
+                await asyncio.gather(
+                    *(worker.close(timeout=KILL_AFTER) for worker in workers),
+                    return_exceptions=True,
+                )
+
+            self.cluster.sync(close_workers)
+        self.cluster.close()
 
     def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None:
         inflight: dict[Future, list[Task]] = {}
