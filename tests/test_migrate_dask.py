@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, plain_env, run_postconv
 
+import postconv
 from postconv.migrate.batch import Settings, migrate
 from postconv.migrate.report import Outcome, Summary
 
@@ -426,6 +427,51 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
         "--scheduler", "tcp://127.0.0.1:9", env=env,
     )  # fmt: skip
     one_line_error(done, "--scheduler tcp://127.0.0.1:9: cannot connect")
+
+
+def test_workers_with_another_postconv_are_refused_in_one_line(tmp_path: Path) -> None:
+    """The engine's own LocalCluster, whose workers say they run another version (the
+    preload), stands for a cluster where another postconv is installed."""
+    env = plain_env(
+        DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(HOOKS)]),
+        POSTCONV_TEST_WORKER_VERSION="0.0.1-other",
+    )
+    done = run_postconv(
+        "migrate", CORPUS / "blogs", tmp_path / "out", "-j", "1", "--engine", "dask", env=env
+    )
+    one_line_error(
+        done,
+        f"--engine dask: the workers run postconv 0.0.1-other, this is {postconv.__version__}: "
+        "install the same version on every worker",
+    )
+    assert not list((tmp_path / "out").rglob("*.md"))
+
+
+def test_a_script_without_the_main_guard_is_told_why_the_cluster_did_not_start(
+    tmp_path: Path,
+) -> None:
+    """Dask spawns the LocalCluster's workers, which import the script again: without
+    ``if __name__ == "__main__":`` each starts a migration of its own."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from postconv.migrate.batch import Settings, migrate\n"
+        f"migrate({str(CORPUS / 'blogs')!r}, {str(tmp_path / 'out')!r}, "
+        "Settings(engine='dask', jobs=1))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, env=plain_env(), timeout=120
+    )
+    last = done.stderr.decode().strip().splitlines()[-1]
+
+    assert done.returncode == 1
+    assert last == (
+        "postconv.migrate.batch.UsageError: --engine dask: Nanny failed to start; a script "
+        "calling migrate() with the dask engine must do so under if __name__ == '__main__': "
+        "(its workers import the script again)"
+    )
 
 
 def test_a_scheduler_without_the_dask_engine_is_one_line(tmp_path: Path) -> None:

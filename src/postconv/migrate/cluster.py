@@ -65,6 +65,12 @@ GRACE = 1.0
 #: then how long the LocalCluster's workers may take to close before they are killed
 KILL_AFTER = 0.5
 
+#: why a LocalCluster may not start: its workers are spawned, and import __main__ again
+NO_GUARD = (
+    "a script calling migrate() with the dask engine must do so under "
+    "if __name__ == '__main__': (its workers import the script again)"
+)
+
 DIED = "the worker process died on this post, and again when it was tried once more"
 
 
@@ -93,6 +99,11 @@ class DaskEngine:
             self.client = self._local_cluster(distributed)
         else:
             self.client = _connect(distributed, settings.scheduler, UsageError)
+        try:
+            _check_versions(self.client, UsageError)
+        except BaseException:
+            self._close()
+            raise
         threads = sum(
             worker.get("nthreads", 1)
             for worker in self.client.scheduler_info(n_workers=-1)["workers"].values()
@@ -107,16 +118,22 @@ class DaskEngine:
     def _local_cluster(self, distributed: Any) -> Client:
         import dask
 
+        from postconv.migrate.batch import UsageError
         from postconv.migrate.dask_worker import CtrlCIsTheParents
 
-        with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
-            self.cluster = distributed.LocalCluster(
-                n_workers=self.settings.jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # a free port: another run may hold 8787
-                silence_logs=logging.CRITICAL,  # a worker's death is reported per post
-            )
+        try:
+            with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
+                self.cluster = distributed.LocalCluster(
+                    n_workers=self.settings.jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # a free port: another run may hold 8787
+                    silence_logs=logging.CRITICAL,  # a worker's death is reported per post
+                )
+        except Exception as problem:  # most often: a script without the __main__ guard
+            raise UsageError(
+                f"--engine dask: {first_line(problem).rstrip('.')}; {NO_GUARD}"
+            ) from None
         client = distributed.Client(self.cluster)
         # its workers are in our process group: a Ctrl-C at the terminal reaches them too
         client.register_plugin(CtrlCIsTheParents(), name="postconv-ctrl-c-is-the-parents")
@@ -131,6 +148,9 @@ class DaskEngine:
         with contextlib.suppress(Exception):
             if self._worker_addresses() != self.workers_at_start:
                 self.lost_workers = True
+        self._close()
+
+    def _close(self) -> None:
         with contextlib.suppress(Exception):
             self.client.close()
         if self.cluster is not None:
@@ -280,6 +300,32 @@ class DaskEngine:
 
     def _worker_addresses(self) -> set[str]:
         return set(self.client.scheduler_info(n_workers=-1)["workers"])
+
+
+def _check_versions(client: Client, error: type[Exception]) -> None:
+    """Workers must run this postconv: another version converts otherwise (the
+    results would not be this version's, nor the manifest's settings key right)."""
+    import postconv
+
+    try:
+        versions = client.run(worker_version)
+    except Exception as problem:  # no postconv there: the function cannot be unpickled
+        raise error(
+            f"--engine dask: the workers cannot run postconv: {first_line(problem)}"
+        ) from None
+    others = sorted({version for version in versions.values() if version != postconv.__version__})
+    if others:
+        raise error(
+            f"--engine dask: the workers run postconv {', '.join(others)}, this is "
+            f"{postconv.__version__}: install the same version on every worker"
+        )
+
+
+def worker_version() -> str:
+    """Run on each worker: the postconv version installed there."""
+    import postconv
+
+    return postconv.__version__
 
 
 def _connect(distributed: Any, address: str, error: type[Exception]) -> Client:
