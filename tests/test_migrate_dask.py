@@ -16,6 +16,8 @@ import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import tarfile
 import threading
 import time
@@ -25,6 +27,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, plain_env, run_postconv
 
+import postconv
 from postconv.migrate.batch import Settings, migrate
 from postconv.migrate.report import Outcome, Summary
 
@@ -264,6 +267,41 @@ def test_a_worker_killed_mid_run_loses_no_post(scheduler: str, tmp_path: Path) -
     assert not list((tmp_path / "out").rglob(".postconv-*.tmp"))
 
 
+#: the preload that makes posts holding DIE kill their worker, HANG hang (see the file)
+HOOKS = Path(__file__).with_name("dask_worker_hooks.py")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_post_that_kills_its_worker_every_time_fails_and_no_other_post_does(
+    tmp_path: Path, jobs: int
+) -> None:
+    """The engine's own LocalCluster: the partition holding the post kills a worker
+    twice and is split; the post kills its worker twice more on its own, and twice
+    again when tried alone on the cluster; it is failed with the reason, every other
+    post converted. The posts queued on a worker that died with it are not blamed
+    (with one worker, those after it in its partition are, each time)."""
+    import dask
+
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [f"p{n:03d}" for n in range(80)]
+    names[40] = "p040-DIE"
+    for name in names:
+        (src / f"{name}.html").write_text(POST.format(title=name, body=f"<p>{name} body</p>"))
+    with dask.config.set({"distributed.worker.preload": [str(HOOKS)]}):
+        summary, outcomes = run(src, tmp_path / "out", jobs=jobs, engine="dask", partition_size=8)
+    fates = {outcome.input: outcome for outcome in outcomes}
+
+    assert sorted(fates) == sorted(f"{name}.html" for name in names)
+    assert fates["p040-DIE.html"].status == "failed"
+    assert fates["p040-DIE.html"].error == (
+        "the worker process died on this post, and again when it was tried once more"
+    )
+    assert {fates[f"{name}.html"].status for name in names if "DIE" not in name} == {"converted"}
+    assert summary.counts["converted"] == 79 and summary.counts["failed"] == 1
+    assert not list((tmp_path / "out").rglob("*.tmp"))
+
+
 def test_a_post_over_its_budget_fails_and_the_run_goes_on(scheduler: str, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
@@ -281,6 +319,94 @@ def test_a_post_over_its_budget_fails_and_the_run_goes_on(scheduler: str, tmp_pa
     assert fates["small.html"].status == "converted"
     assert not summary.ok
     assert not (tmp_path / "out" / "big.md").exists()
+
+
+def test_the_local_clusters_workers_leave_ctrl_c_to_the_parent() -> None:
+    """They are in the command's process group: a Ctrl-C at the terminal must not kill
+    them (the parent stops feeding them and closes the cluster)."""
+    from postconv.migrate.cluster import DaskEngine
+
+    with DaskEngine(Settings(jobs=1, engine="dask"), threading.Event(), None) as engine:
+        pids = engine.client.run(os.getpid)
+        for pid in pids.values():
+            os.kill(pid, signal.SIGINT)
+        time.sleep(1.0)
+        assert engine.client.run(os.getpid) == pids
+
+
+def session_processes(session: int) -> list[str]:
+    """The processes of a session still running (zombies are done: only not reaped yet)."""
+    alive = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session and fields[0] != "Z":
+            alive.append(stat_file.parent.name)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_ctrl_c_stops_a_real_dask_run_and_a_second_run_finishes_it(tmp_path: Path) -> None:
+    """A Ctrl-C at the terminal (SIGINT to the process group: the LocalCluster's workers
+    too) while both workers are in a post that hangs: the command stops within seconds
+    with 130, leaves whole outputs only and no worker process; the same command again
+    (the posts no longer hang) does the rest."""
+    from postconv import convert
+
+    src = tmp_path / "src"
+    src.mkdir()
+    names = [f"p{n:03d}" for n in range(160)]
+    names[70], names[100] = "p070-HANG", "p100-HANG"  # 3rd and 4th partitions: both workers
+    for name in names:
+        (src / f"{name}.html").write_text(
+            POST.format(title=name, body=f"<p>{name} <b>bold</b></p>")
+        )
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "postconv", "migrate", str(src), str(out), "-j", "2"]
+    env = plain_env(DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(HOOKS)]))
+    process = subprocess.Popen(
+        [*command, "--engine", "dask", "--timeout", "0"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(list(out.glob("*.md"))) < 64:  # two partitions done, two stuck
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(process.pid, signal.SIGINT)
+    signalled = time.monotonic()
+    process.wait(timeout=60)
+    stopped = time.monotonic() - signalled
+    stderr = process.stderr.read().decode() if process.stderr else ""
+
+    assert stopped < 5, stopped
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted after" in stderr, stderr
+    gone_by = time.monotonic() + 10
+    while session_processes(process.pid) and time.monotonic() < gone_by:
+        time.sleep(0.1)
+    assert session_processes(process.pid) == []  # no worker left behind
+    assert not list(out.rglob("*.tmp"))
+    written = sorted(out.glob("*.md"))
+    assert 64 <= len(written) < len(names)
+    for output in written:  # whole: what the core makes of its input
+        text = (src / f"{output.stem}.html").read_text()
+        assert output.read_text() == convert(text, name=f"{output.stem}.html").text
+
+    report = tmp_path / "again.jsonl"
+    done = run_postconv(*command[3:], "--engine", "dask", "--report", report, timeout=120)
+    fates = [json.loads(line) for line in report.read_text().splitlines()]
+
+    assert done.returncode == 0, done.stderr.decode()
+    assert len(fates) == len(names)
+    assert sum(fate["status"] == "skipped" for fate in fates) == len(written)
+    assert sum(fate["status"] == "converted" for fate in fates) == len(names) - len(written)
+    assert len(list(out.glob("*.md"))) == len(names)
 
 
 # --- bad input: one line, exit 2 -------------------------------------------------------------
@@ -301,6 +427,51 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
         "--scheduler", "tcp://127.0.0.1:9", env=env,
     )  # fmt: skip
     one_line_error(done, "--scheduler tcp://127.0.0.1:9: cannot connect")
+
+
+def test_workers_with_another_postconv_are_refused_in_one_line(tmp_path: Path) -> None:
+    """The engine's own LocalCluster, whose workers say they run another version (the
+    preload), stands for a cluster where another postconv is installed."""
+    env = plain_env(
+        DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(HOOKS)]),
+        POSTCONV_TEST_WORKER_VERSION="0.0.1-other",
+    )
+    done = run_postconv(
+        "migrate", CORPUS / "blogs", tmp_path / "out", "-j", "1", "--engine", "dask", env=env
+    )
+    one_line_error(
+        done,
+        f"--engine dask: the workers run postconv 0.0.1-other, this is {postconv.__version__}: "
+        "install the same version on every worker",
+    )
+    assert not list((tmp_path / "out").rglob("*.md"))
+
+
+def test_a_script_without_the_main_guard_is_told_why_the_cluster_did_not_start(
+    tmp_path: Path,
+) -> None:
+    """Dask spawns the LocalCluster's workers, which import the script again: without
+    ``if __name__ == "__main__":`` each starts a migration of its own."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "from postconv.migrate.batch import Settings, migrate\n"
+        f"migrate({str(CORPUS / 'blogs')!r}, {str(tmp_path / 'out')!r}, "
+        "Settings(engine='dask', jobs=1))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, env=plain_env(), timeout=120
+    )
+    last = done.stderr.decode().strip().splitlines()[-1]
+
+    assert done.returncode == 1
+    assert last == (
+        "postconv.migrate.batch.UsageError: --engine dask: Nanny failed to start; a script "
+        "calling migrate() with the dask engine must do so under if __name__ == '__main__': "
+        "(its workers import the script again)"
+    )
 
 
 def test_a_scheduler_without_the_dask_engine_is_one_line(tmp_path: Path) -> None:

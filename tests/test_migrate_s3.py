@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tarfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,6 +141,39 @@ def test_buckets_in_and_out_give_the_outputs_of_a_local_run(
     errors = {json.loads(line)["error"] for line in (tmp_path / "again.jsonl").open()}
     assert statuses == {"skipped"}
     assert errors == {"up to date"}
+
+
+def test_a_second_run_into_a_bucket_lists_dest_once_and_asks_nothing_per_post(
+    store: s3fs.S3FileSystem, endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resume judges the outputs from one listing of DEST, not one HEAD request each:
+    every S3 call s3fs makes in this process (the local engine, -j 1) is counted."""
+    import fsspec
+
+    from postconv.migrate.batch import Settings
+    from postconv.migrate.batch import migrate as run_migration
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(fsspec.config.conf, "s3", {"client_kwargs": {"endpoint_url": endpoint}})
+    calls: Counter[str] = Counter()
+    call_s3 = s3fs.S3FileSystem._call_s3
+
+    async def counted(self: s3fs.S3FileSystem, method: str, *args: object, **kwargs: object):
+        calls[method] += 1
+        return await call_s3(self, method, *args, **kwargs)
+
+    monkeypatch.setattr(s3fs.S3FileSystem, "_call_s3", counted)
+    dest = "s3://dst/requests"
+    first = run_migration("s3://src/posts", dest, Settings(jobs=1))
+    posts = first.counts["converted"] + first.counts["unchanged"]
+    calls.clear()
+    again = run_migration("s3://src/posts", dest, Settings(jobs=1))
+
+    assert posts > 200 and again.counts["skipped"] == again.total == first.total
+    assert calls["head_object"] <= 2  # DEST and its manifest, not each output
+    assert calls["list_objects_v2"] < 60  # SRC's directories, and DEST once
+    assert sum(calls.values()) < posts / 4, calls
 
 
 def test_an_archive_in_a_bucket_is_read_as_a_local_one(

@@ -315,6 +315,7 @@ class _Planner:
         self.seen: set[str] = set()  # input rels: an archive may hold one name twice
         self.expanded = 0  # bytes the archive's members read so far hold, uncompressed
         self.safe_dirs: dict[str, bool] = {}
+        self.dest_files: dict[str, tuple[int, float]] | None = None  # DEST in a store
 
     def plan(self) -> Iterator[Task | Outcome]:
         for entry in self.source.entries():
@@ -374,10 +375,13 @@ class _Planner:
         """True when ``output`` is what this run would write: the manifest says it was
         made from the same input with the same settings (see :mod:`.manifest`)."""
         record = self.manifest.get(entry.rel)
-        if record is None:
-            return _up_to_date(output, entry)  # written before the manifest: by time
+        if record is None:  # written before the manifest: by time
+            written = self._whole_output(out_rel, output, entry)
+            return written is not None and written >= entry.mtime
         key = self.key if post else "copy"
-        if record.key != key or record.output != out_rel or not _whole(output, entry):
+        if record.key != key or record.output != out_rel:
+            return False
+        if self._whole_output(out_rel, output, entry) is None:
             return False
         same_stat = (record.size, record.mtime) == (entry.size, entry.mtime)
         if same_stat and (self.source.readable_by_path or not post):
@@ -396,6 +400,23 @@ class _Planner:
                 Record(entry.rel, out_rel, key, entry.size, entry.mtime, record.sha256)
             )
         return True
+
+    def _whole_output(self, out_rel: str, output: str, entry: Entry) -> float | None:
+        """The output's modification time when it is whole (see :func:`_whole_output`);
+        in a store, from one listing of DEST made the first time it is needed, each
+        output's line dropped once judged (each is judged once)."""
+        if self.on_disk:
+            return _whole_output(output, entry)
+        if self.dest_files is None:
+            try:
+                self.dest_files = remote.files_below(self.dest)
+            except Exception:  # the store cannot say: the posts are done again
+                self.dest_files = {}
+        found = self.dest_files.pop(out_rel, None)
+        if found is None:
+            return None
+        size, mtime = found
+        return mtime if size > 0 or entry.size == 0 else None
 
     def record(self, outcome: Outcome) -> None:
         """An output written: remember what made it."""
@@ -479,40 +500,16 @@ def _member_error(error: Exception) -> str:
     return f"cannot read this member: {first_line(error)}"
 
 
-def _up_to_date(output: str, entry: Entry) -> bool:
-    """The output is whole and not older than its input (the rule without a manifest)."""
-    mtime = _whole_output(output, entry)
-    return mtime is not None and mtime >= entry.mtime
-
-
-def _whole(output: str, entry: Entry) -> bool:
-    return _whole_output(output, entry) is not None
-
-
 def _whole_output(output: str, entry: Entry) -> float | None:
     """The output's modification time when it exists, and is not empty when the input is
     not (a power cut can leave an output renamed into place before its bytes reached
     the disk)."""
-    if remote.is_url(output):
-        return _whole_remote_output(output, entry)
     try:
         info = os.stat(output)
     except OSError:
         return None
     if stat.S_ISREG(info.st_mode) and (info.st_size > 0 or entry.size == 0):
         return info.st_mtime
-    return None
-
-
-def _whole_remote_output(output: str, entry: Entry) -> float | None:
-    try:
-        found = remote.info(output)
-    except Exception:  # the store cannot say: the post is done again
-        return None
-    if found is None or found.get("type") != "file":
-        return None
-    if int(found.get("size") or 0) > 0 or entry.size == 0:
-        return remote.mtime(found)
     return None
 
 

@@ -16,14 +16,23 @@ reach SRC and DEST (an object store, or a file system they all share).
 A worker that dies has its partition run again once (Dask reschedules it:
 ``distributed.scheduler.allowed-failures``, set to 1 on the LocalCluster); a
 partition that kills a worker again is split and each of its posts is tried on
-its own, again once more; a post that still kills its worker is
-``failed: the worker process died on this post…``. No post is lost silently:
+its own, again once more; a post whose worker died twice more is tried once
+more at the end, alone on the cluster (a death counts against every task its
+worker held, not only the one that caused it), and a post that kills its worker
+then is ``failed: the worker process died on this post…``. No post is lost silently:
 a partition that fails for any other reason fails each of its posts with the
 reason.
+
+A stop (Ctrl-C) ends the run as with the local engine: nothing new is sent, the
+partitions done within :data:`GRACE` seconds are reported, the others
+cancelled; the LocalCluster's workers leave Ctrl-C to this process
+(:class:`~postconv.migrate.dask_worker.CtrlCIsTheParents`) and are killed when
+they have not closed within :data:`KILL_AFTER` seconds.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
@@ -53,6 +62,15 @@ POLL = 0.1
 #: after a stop, how long partitions in flight may go on before they are cancelled
 GRACE = 1.0
 
+#: then how long the LocalCluster's workers may take to close before they are killed
+KILL_AFTER = 0.5
+
+#: why a LocalCluster may not start: its workers are spawned, and import __main__ again
+NO_GUARD = (
+    "a script calling migrate() with the dask engine must do so under "
+    "if __name__ == '__main__': (its workers import the script again)"
+)
+
 DIED = "the worker process died on this post, and again when it was tried once more"
 
 
@@ -75,10 +93,17 @@ class DaskEngine:
         self.cluster: Any = None
         self.lost_workers = False
         self.submitted = 0
+        self.suspects: list[Task] = []  # posts whose worker died twice (see run)
+        self.alone = False  # the suspects' turn: one post on the cluster at a time
         if settings.scheduler is None:
             self.client = self._local_cluster(distributed)
         else:
             self.client = _connect(distributed, settings.scheduler, UsageError)
+        try:
+            _check_versions(self.client, UsageError)
+        except BaseException:
+            self._close()
+            raise
         threads = sum(
             worker.get("nthreads", 1)
             for worker in self.client.scheduler_info(n_workers=-1)["workers"].values()
@@ -93,15 +118,26 @@ class DaskEngine:
     def _local_cluster(self, distributed: Any) -> Client:
         import dask
 
-        with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
-            self.cluster = distributed.LocalCluster(
-                n_workers=self.settings.jobs,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",  # a free port: another run may hold 8787
-                silence_logs=logging.CRITICAL,  # a worker's death is reported per post
-            )
-        return distributed.Client(self.cluster)
+        from postconv.migrate.batch import UsageError
+        from postconv.migrate.dask_worker import CtrlCIsTheParents
+
+        try:
+            with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
+                self.cluster = distributed.LocalCluster(
+                    n_workers=self.settings.jobs,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",  # a free port: another run may hold 8787
+                    silence_logs=logging.CRITICAL,  # a worker's death is reported per post
+                )
+        except Exception as problem:  # most often: a script without the __main__ guard
+            raise UsageError(
+                f"--engine dask: {first_line(problem).rstrip('.')}; {NO_GUARD}"
+            ) from None
+        client = distributed.Client(self.cluster)
+        # its workers are in our process group: a Ctrl-C at the terminal reaches them too
+        client.register_plugin(CtrlCIsTheParents(), name="postconv-ctrl-c-is-the-parents")
+        return client
 
     def __enter__(self) -> DaskEngine:
         return self
@@ -112,11 +148,31 @@ class DaskEngine:
         with contextlib.suppress(Exception):
             if self._worker_addresses() != self.workers_at_start:
                 self.lost_workers = True
+        self._close()
+
+    def _close(self) -> None:
         with contextlib.suppress(Exception):
             self.client.close()
         if self.cluster is not None:
             with contextlib.suppress(Exception):
-                self.cluster.close()
+                self._close_cluster()
+
+    def _close_cluster(self) -> None:
+        """Close the LocalCluster; stopped midway, its workers first, given
+        :data:`KILL_AFTER` seconds to finish the post in hand before they are killed
+        (Dask would wait seconds), as the local engine's are: outputs are written
+        through a rename, and the temporary files of killed workers are swept."""
+        if self.stop.is_set():
+
+            async def close_workers() -> None:
+                workers = list(self.cluster.workers.values())
+                await asyncio.gather(
+                    *(worker.close(timeout=KILL_AFTER) for worker in workers),
+                    return_exceptions=True,
+                )
+
+            self.cluster.sync(close_workers)
+        self.cluster.close()
 
     def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None:
         inflight: dict[Future, list[Task]] = {}
@@ -128,8 +184,20 @@ class DaskEngine:
             self._submit(partition, inflight)
         while inflight and not self.stop.is_set():
             self._take(inflight, report)
+        self._try_suspects_alone(inflight, report)
         if self.stop.is_set():
             self._drain(inflight, report)
+
+    def _try_suspects_alone(self, inflight: dict[Future, list[Task]], report: OnOutcome) -> None:
+        """Each post whose worker died twice while it was on it, run again with nothing
+        else on the cluster: now a death is this post's (a worker's death counts
+        against every task it held, the innocent posts queued or running beside the
+        one that killed it too)."""
+        self.alone = True
+        while self.suspects and not self.stop.is_set():
+            self._submit([self.suspects.pop()], inflight)
+            while inflight and not self.stop.is_set():
+                self._take(inflight, report)
 
     def _partitions(
         self, items: Iterator[Task | Outcome], report: OnOutcome
@@ -188,6 +256,10 @@ class DaskEngine:
             for outcome in future.result():
                 report(outcome)
             return
+        if future.status in ("lost", "pending"):
+            # done, then its worker died before the outcomes were fetched: Dask runs it again
+            inflight[future] = tasks
+            return
         if self.stop.is_set():
             return  # stopped midway: not reported, the next run does it
         error = future.exception() if future.status == "error" else None
@@ -196,8 +268,10 @@ class DaskEngine:
             if len(tasks) > 1:  # which post kills its worker? each is tried on its own
                 for task in tasks:
                     self._submit([task], inflight)
-                return
-            report(Outcome(tasks[0].input, "failed", error=DIED))
+            elif not self.alone:
+                self.suspects.append(tasks[0])
+            else:
+                report(Outcome(tasks[0].input, "failed", error=DIED))
             return
         detail = reason(error) if isinstance(error, Exception) else future.status
         why = f"the cluster could not run this post: {detail}"
@@ -226,6 +300,32 @@ class DaskEngine:
 
     def _worker_addresses(self) -> set[str]:
         return set(self.client.scheduler_info(n_workers=-1)["workers"])
+
+
+def _check_versions(client: Client, error: type[Exception]) -> None:
+    """Workers must run this postconv: another version converts otherwise (the
+    results would not be this version's, nor the manifest's settings key right)."""
+    import postconv
+
+    try:
+        versions = client.run(worker_version)
+    except Exception as problem:  # no postconv there: the function cannot be unpickled
+        raise error(
+            f"--engine dask: the workers cannot run postconv: {first_line(problem)}"
+        ) from None
+    others = sorted({version for version in versions.values() if version != postconv.__version__})
+    if others:
+        raise error(
+            f"--engine dask: the workers run postconv {', '.join(others)}, this is "
+            f"{postconv.__version__}: install the same version on every worker"
+        )
+
+
+def worker_version() -> str:
+    """Run on each worker: the postconv version installed there."""
+    import postconv
+
+    return postconv.__version__
 
 
 def _connect(distributed: Any, address: str, error: type[Exception]) -> Client:
