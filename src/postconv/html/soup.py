@@ -3,23 +3,58 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
+from lxml import etree
 
 from postconv.html.tree import Element
 
 _SOUPS = threading.local()
 
 
-def _empty_soup() -> BeautifulSoup:
+def _empty_soup() -> tuple[BeautifulSoup, _Templates]:
     """One soup per thread, emptied for each conversion: making a new one costs more
-    than a small fragment's whole conversion."""
+    than a small fragment's whole conversion. With it, its tag templates."""
     soup = getattr(_SOUPS, "soup", None)
     if soup is None:
         soup = _SOUPS.soup = BeautifulSoup("", "html.parser")
+        _SOUPS.templates = _Templates(soup.builder)
     else:
         soup.reset()
-    return soup
+    return soup, _SOUPS.templates
+
+
+#: what each tag has of its own, never shared, and its links to other nodes
+_PER_TAG = frozenset({"_namespaces", "contents", "attrs"})
+_LINKS = frozenset(
+    {"parent", "previous_element", "next_element", "previous_sibling", "next_sibling"}
+)
+_MAX_TEMPLATES = 1000
+
+
+class _Templates(dict):
+    """Per tag name, the fields ``Tag(None, builder, name)`` gives a tag but its own ones.
+
+    What the builder decides for a tag depends on its name only: worked out once
+    per name, not in each ``Tag.__init__`` (a third of the time the soup took).
+    """
+
+    def __init__(self, builder: Any) -> None:
+        super().__init__()
+        self.builder = builder
+
+    def __missing__(self, name: str) -> dict[str, Any]:
+        model = Tag(None, self.builder, name)
+        template = {
+            key: value
+            for key, value in vars(model).items()
+            if key not in _PER_TAG and key not in _LINKS
+        }
+        if len(self) >= _MAX_TEMPLATES:  # junk names (<cod<) must not pile up
+            self.clear()
+        self[name] = template
+        return template
 
 
 def to_soup(root: Element) -> BeautifulSoup:
@@ -30,28 +65,69 @@ def to_soup(root: Element) -> BeautifulSoup:
     parse, no serialisation (which would also percent-encode
     ``{{ site.baseurl }}`` in URLs).
     """
-    soup = _empty_soup()
-    builder = soup.builder
-    last: PageElement = soup
-    stack: list[tuple[Element | str, Tag]] = [(root, soup)]
-    while stack:
-        node, parent = stack.pop()
-        if isinstance(node, str):
-            string = NavigableString(node)
-            string.setup(parent, last)
-            parent.contents.append(string)
-            last = string
-            continue
-        tag = Tag(None, builder, node.tag, attrs=dict(node.items()), parent=parent, previous=last)
-        parent.contents.append(tag)
-        last = tag
-        if node.tail and node is not root:
-            stack.append((node.tail, parent))
-        for child in reversed(node):
-            if isinstance(child.tag, str):
-                stack.append((child, tag))
-            elif child.tail:  # a comment the cleaning kept: only its tail is text
-                stack.append((child.tail, tag))
-        if node.text:
-            stack.append((node.text, tag))
+    # one loop, every step inlined: it runs for each node of every HTML fragment
+    soup, templates = _empty_soup()
+    cdata_lists = soup.builder._replace_cdata_list_attribute_values  # class="a b" → a list
+    last: PageElement = soup  # the node made before: bs4's previous_element
+    parents: list[Tag] = [soup]
+    parent: Tag = soup
+    for event, node in etree.iterwalk(root, events=_EVENTS):
+        if event == "start":
+            name = node.tag
+            items = node.items()
+            attributes = cdata_lists(name, dict(items)) if items else {}
+            siblings = parent.contents
+            previous = siblings[-1] if siblings else None
+            tag = _new_tag(Tag)
+            tag.__dict__ = {
+                **templates[name],
+                "_namespaces": {},
+                "contents": [],
+                "attrs": attributes,
+                "parent": parent,
+                "previous_element": last,
+                "next_element": None,
+                "previous_sibling": previous,
+                "next_sibling": None,
+            }
+            last.next_element = tag
+            if previous is not None:
+                previous.next_sibling = tag
+            siblings.append(tag)
+            last = parent = tag
+            parents.append(tag)
+            text = node.text
+            if not text:
+                continue
+        elif event == "end":
+            parents.pop()
+            parent = parents[-1]
+            text = node.tail
+            if not text or node is root:
+                continue
+        else:  # a comment the cleaning kept: only its tail is text
+            text = node.tail
+            if not text:
+                continue
+        siblings = parent.contents
+        previous = siblings[-1] if siblings else None
+        string = _new_string(NavigableString, text)
+        string.__dict__ = {
+            "hidden": False,
+            "parent": parent,
+            "previous_element": last,
+            "next_element": None,
+            "previous_sibling": previous,
+            "next_sibling": None,
+        }
+        last.next_element = string
+        if previous is not None:
+            previous.next_sibling = string
+        siblings.append(string)
+        last = string
     return soup
+
+
+_EVENTS = ("start", "end", "comment", "pi")
+_new_tag = Tag.__new__
+_new_string = str.__new__
