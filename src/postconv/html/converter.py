@@ -8,8 +8,10 @@ Each override says which behaviour of the base class it corrects.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape as html_escape
+from types import SimpleNamespace
 
 from bs4 import Comment, Doctype, NavigableString, PageElement, Tag
 from markdownify import (
@@ -169,28 +171,65 @@ _REMOVE_INSIDE = frozenset(
 _HEADING_NAME = re.compile(r"h[1-6]$")
 
 
-@lru_cache(maxsize=256)
 def _is_heading(name: str) -> bool:
     return _HEADING_NAME.match(name) is not None
 
 
-def _removes_outside(el: PageElement | None) -> bool:
-    """markdownify's should_remove_whitespace_outside, by tag name."""
-    name = getattr(el, "name", None)
-    return bool(name) and (name in _REMOVE_INSIDE or name == "pre" or _is_heading(name))
+class _ByName(dict):
+    """A predicate on tag names, worked out once per name: ``table[name]`` is a bool
+    (``None``, a text node's name, is false)."""
+
+    def __init__(self, predicate: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.predicate = predicate
+
+    def __missing__(self, name: str | None) -> bool:
+        value = name is not None and bool(self.predicate(name))
+        if len(self) < _MAX_NAMES:  # junk names (<cod<) must not pile up
+            self[name] = value
+        return value
 
 
-def _ignorable(el: PageElement, remove_inside: bool) -> bool:
+_MAX_NAMES = 1000
+#: whitespace at the edges of its content is not converted
+_REMOVES_INSIDE = _ByName(lambda name: name in _REMOVE_INSIDE or _is_heading(name))
+#: whitespace beside it is not converted
+_REMOVES_OUTSIDE = _ByName(lambda name: _REMOVES_INSIDE[name] or name == "pre")
+#: markdownify's own should_remove_whitespace_inside/_outside, whose heading test differs
+#: (``h7`` counts): they strip the edges of converted text
+_MARKDOWNIFY_STRIPS_INSIDE = _ByName(
+    lambda name: should_remove_whitespace_inside(SimpleNamespace(name=name))
+)
+_MARKDOWNIFY_STRIPS_OUTSIDE = _ByName(
+    lambda name: should_remove_whitespace_outside(SimpleNamespace(name=name))
+)
+_NO_TAGS: frozenset[str] = frozenset()
+_UNKNOWN = object()  # not in the cache of conversion functions yet
+
+
+@lru_cache(maxsize=4096)
+def _child_tags(parent_tags: frozenset[str], name: str) -> frozenset[str]:
+    """The ``parent_tags`` markdownify hands the children of a ``name`` element."""
+    tags = {name}
+    if name in ("td", "th") or _is_heading(name):
+        tags.add("_inline")
+    if name in ("pre", "code", "kbd", "samp"):
+        tags.add("_noformat")
+    return parent_tags | tags
+
+
+def _ignorable_text(el: NavigableString, remove_inside: bool) -> bool:
     """markdownify's rule for children not worth converting (whitespace at block edges)."""
-    if isinstance(el, Tag):
-        return False
-    if isinstance(el, (Comment, Doctype)):
+    if el.__class__ is not NavigableString and isinstance(el, (Comment, Doctype)):
         return True
     if el.strip():
         return False
-    if remove_inside and (not el.previous_sibling or not el.next_sibling):
+    previous, following = el.previous_sibling, el.next_sibling
+    if remove_inside and (previous is None or following is None):
         return True
-    return _removes_outside(el.previous_sibling) or _removes_outside(el.next_sibling)
+    return (previous is not None and _REMOVES_OUTSIDE[previous.name]) or (
+        following is not None and _REMOVES_OUTSIDE[following.name]
+    )
 
 
 def _join_collapsing_newlines(strings: list[str]) -> str:
@@ -307,60 +346,75 @@ class PostConverter(MarkdownConverter):
         table_infer_header = True
         keep_inline_images_in = ("td", "th", "a")
 
-    def process_tag(self, node: Tag, parent_tags: set[str] | None = None) -> str:
+    def convert_soup(self, soup: Tag) -> str:
+        return self.process_tag(soup, parent_tags=_NO_TAGS)
+
+    def process_tag(self, node: Tag, parent_tags: frozenset[str] | None = None) -> str:
         # The base class's algorithm, step for step, with what it recomputed for
-        # every node looked up once per tag name: it was the hottest function
-        # of a conversion. Same output (every fixture and corpus test says so).
+        # every node looked up once per tag name (or per set of ancestors), and its
+        # per-child calls inlined: it was the hottest function of a conversion.
+        # Same output (every fixture and corpus test says so).
         if parent_tags is None:
-            parent_tags = set()
+            parent_tags = _NO_TAGS
+        elif parent_tags.__class__ is not frozenset:
+            parent_tags = frozenset(parent_tags)
         name = node.name
-        remove_inside = name in _REMOVE_INSIDE or _is_heading(name)
-        children = [el for el in node.children if not _ignorable(el, remove_inside)]
-        child_tags = parent_tags | {name}
-        if name in ("td", "th") or _is_heading(name):
-            child_tags.add("_inline")
-        if name in ("pre", "code", "kbd", "samp"):
-            child_tags.add("_noformat")
-        strings = [self.process_element(el, parent_tags=child_tags) for el in children]
-        strings = [string for string in strings if string]
-        if name == "pre" or "pre" in parent_tags:  # parent_tags names every ancestor
+        child_tags = _child_tags(parent_tags, name)
+        remove_inside = _REMOVES_INSIDE[name]
+        strings = []
+        for el in node.contents:
+            if isinstance(el, NavigableString):
+                if _ignorable_text(el, remove_inside):
+                    continue
+                string = self.process_text(el, child_tags)
+            else:
+                string = self.process_tag(el, child_tags)
+            if string:
+                strings.append(string)
+        if not strings:
+            text = ""
+        elif len(strings) == 1:
+            text = strings[0]
+        elif name == "pre" or "pre" in parent_tags:  # parent_tags names every ancestor
             text = "".join(strings)
         else:
             text = _join_collapsing_newlines(strings)
-        convert_fn = self.get_conv_fn_cached(name)
+        convert_fn = self.convert_fn_cache.get(name, _UNKNOWN)
+        if convert_fn is _UNKNOWN:
+            convert_fn = self.get_conv_fn_cached(name)
         if convert_fn is not None:
             text = convert_fn(node, text, parent_tags=parent_tags)
         return text
 
-    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
-        # remember whether this text may open a line, for escape() below
-        previous = el.previous_sibling
-        self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
-        text = self._markdownify_text(el, parent_tags or set())
-        if text[-1:] in _JOINS_NEXT and "_noformat" not in (parent_tags or ()):
-            text = _escape_join(text, _neighbour(el, "next_sibling"))
-        return text
-
-    def _markdownify_text(self, el: NavigableString, parent_tags: set[str]) -> str:
+    def process_text(self, el: NavigableString, parent_tags: frozenset[str] | None = None) -> str:
         """markdownify's ``process_text``, its whitespace collapsed only where there is
-        some to collapse: its ``[\\t ]+`` → `` `` replaces every single space, which
-        on a long paragraph is most of the time spent."""
-        text = str(el) or ""
+        some to collapse (its ``[\\t ]+`` → `` `` replaces every single space, which on a
+        long paragraph is most of the time spent), with postconv's escaping, and the
+        ``!<&~`` a following node would complete escaped."""
+        if parent_tags is None:
+            parent_tags = _NO_TAGS
+        text = str(el)
         if "pre" not in parent_tags:
             if "\n" in text or "\r" in text:
                 text = _NEWLINE_WHITESPACE.sub("\n", text)
             if "\t" in text or "  " in text:
                 text = _WHITESPACE.sub(" ", text)
-        if "_noformat" not in parent_tags:
+        previous, following = el.previous_sibling, el.next_sibling
+        # escape() reads whether this text may open a line
+        self._at_line_start = previous is None or previous.name in _OPENS_LINE
+        if "_noformat" not in parent_tags and text:
             text = self.escape(text, parent_tags)
-        if should_remove_whitespace_outside(el.previous_sibling) or (
-            should_remove_whitespace_inside(el.parent) and not el.previous_sibling
+        parent_strips = _MARKDOWNIFY_STRIPS_INSIDE[el.parent.name]
+        if (previous is not None and _MARKDOWNIFY_STRIPS_OUTSIDE[previous.name]) or (
+            parent_strips and previous is None
         ):
             text = text.lstrip(" \t\r\n")
-        if should_remove_whitespace_outside(el.next_sibling) or (
-            should_remove_whitespace_inside(el.parent) and not el.next_sibling
+        if (following is not None and _MARKDOWNIFY_STRIPS_OUTSIDE[following.name]) or (
+            parent_strips and following is None
         ):
             text = text.rstrip()
+        if text[-1:] in _JOINS_NEXT and "_noformat" not in parent_tags:
+            text = _escape_join(text, _neighbour(el, "next_sibling"))
         return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
