@@ -8,7 +8,7 @@ Each override says which behaviour of the base class it corrects.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from html import escape as html_escape
 from types import SimpleNamespace
@@ -311,7 +311,7 @@ _TEXT_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.I)
 def _column_alignments(row: Tag) -> list[str]:
     """Each column's alignment, from the cells of ``row`` (``align`` or ``text-align``)."""
     aligns: list[str] = []
-    for cell in row.find_all(["td", "th"], recursive=False):
+    for cell in [child for child in row.contents if child.name in _CELLS]:
         align = (cell.get("align") or "").lower()
         style = _TEXT_ALIGN.search(cell.get("style") or "")
         align = align if align in _ALIGNED else (style.group(1).lower() if style else "")
@@ -322,12 +322,46 @@ def _column_alignments(row: Tag) -> list[str]:
 
 def _is_simple_table(table: Tag) -> bool:
     """A table GFM can express: no spans, no nested tables, lists or code in its cells."""
-    for cell in table.find_all(["td", "th"]):
+    for cell in _tags_below(table, _CELLS):
         if cell.get("colspan", "1") not in ("", "1") or cell.get("rowspan", "1") not in ("", "1"):
             return False
-        if cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"]):
+        if _first_below(cell, _NOT_IN_SIMPLE_CELLS) is not None:
             return False
-    return bool(table.find("tr"))
+    return _first_below(table, ("tr",)) is not None
+
+
+_CELLS = frozenset({"td", "th"})
+_NOT_IN_SIMPLE_CELLS = frozenset(
+    {"table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"}
+)
+
+
+def _tags_below(el: Tag, names: Collection[str]) -> Iterator[Tag]:
+    """The elements inside ``el`` named in ``names``, in document order: bs4's
+    ``find_all(names)`` without its filter objects (which cost more than the rest of
+    a table's conversion)."""
+    return (node for node in el.descendants if node.name in names)
+
+
+def _first_below(el: Tag, names: Collection[str]) -> Tag | None:
+    """bs4's ``find(names)``: the first element inside ``el`` named in ``names``."""
+    return next(_tags_below(el, names), None)
+
+
+def _previous_tag(el: PageElement) -> Tag | None:
+    """bs4's ``find_previous_sibling()``: the nearest element (not text) before ``el``."""
+    node = el.previous_sibling
+    while node is not None and not isinstance(node, Tag):
+        node = node.previous_sibling
+    return node
+
+
+def _next_named(el: PageElement, name: str) -> Tag | None:
+    """bs4's ``find_next_sibling(name)``."""
+    node = el.next_sibling
+    while node is not None and node.name != name:
+        node = node.next_sibling
+    return node
 
 
 _CODE_SPANS = frozenset({"code", "kbd", "samp"})
@@ -489,7 +523,7 @@ class PostConverter(MarkdownConverter):
         if not code.strip():
             return ""
         language = ""
-        for candidate in (el, el.find("code")):
+        for candidate in (el, _first_below(el, ("code",))):
             if candidate is not None:
                 classes = candidate.get("class") or ""
                 found = _LANGUAGE_CLASS.search(
@@ -506,7 +540,7 @@ class PostConverter(MarkdownConverter):
             return super().convert_table(el, text, parent_tags)
         own_rows = [
             row
-            for row in el.find_all("tr")
+            for row in _tags_below(el, ("tr",))
             if row.parent is el or (row.parent.name in _ROW_GROUPS and row.parent.parent is el)
         ]
         if not own_rows:  # only a wrapper around other tables: its content, as blocks
@@ -515,15 +549,51 @@ class PostConverter(MarkdownConverter):
         rows = "\n".join(_clean_html(row, keep | _INLINE_HTML_ATTRIBUTES) for row in own_rows)
         return f"\n\n<table>\n{rows}\n</table>\n\n"
 
+    def _markdownify_tr(self, el: Tag, text: str) -> str:
+        """markdownify's ``convert_tr``, step for step, its bs4 searches done by hand
+        (on a long table its filter objects cost more than the rest of the conversion)."""
+        cells = list(_tags_below(el, _CELLS))
+        is_first_row = _previous_tag(el) is None
+        parent = el.parent
+        is_headrow = all([cell.name == "th" for cell in cells]) or (
+            parent.name == "thead" and len(list(_tags_below(parent, ("tr",)))) == 1
+        )
+        is_head_row_missing = (is_first_row and parent.name != "tbody") or (
+            is_first_row
+            and parent.name == "tbody"
+            and _first_below(parent.parent, ("thead",)) is None
+        )
+        overline = ""
+        underline = ""
+        full_colspan = 0
+        for cell in cells:
+            if "colspan" in cell.attrs and cell["colspan"].isdigit():
+                full_colspan += max(1, min(1000, int(cell["colspan"])))
+            else:
+                full_colspan += 1
+        if (is_headrow or (is_head_row_missing and self.options["table_infer_header"])) and (
+            is_first_row
+        ):
+            underline += "| " + " | ".join(["---"] * full_colspan) + " |" + "\n"
+        elif (is_head_row_missing and not self.options["table_infer_header"]) or (
+            is_first_row
+            and (
+                parent.name == "table" or (parent.name == "tbody" and _previous_tag(parent) is None)
+            )
+        ):
+            overline += "| " + " | ".join([""] * full_colspan) + " |" + "\n"
+            overline += "| " + " | ".join(["---"] * full_colspan) + " |" + "\n"
+        return overline + "|" + text + "\n" + underline
+
     def convert_tr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes every column "---": the cells' alignment is lost
-        row = super().convert_tr(el, text, parent_tags)
+        row = self._markdownify_tr(el, text)
         head, _, underline = row.rstrip("\n").rpartition("\n")
         if not underline.startswith("| ---"):
             return row
         cells = underline.strip("|").split("|")
         aligns = _column_alignments(el)
-        following = el.find_next_sibling("tr")
+        following = _next_named(el, "tr")
         if not any(aligns) and following is not None:  # a plain header over aligned cells
             aligns = _column_alignments(following)
         aligned = [
@@ -621,12 +691,12 @@ class PostConverter(MarkdownConverter):
 
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class drops embeds (videos, maps) along with their only content, the URL
-        if not el.get("src") and not el.find("source"):
+        if not el.get("src") and _first_below(el, ("source",)) is None:
             # browsers show an <object>'s fallback content, never a <video>'s or <iframe>'s
             return text if el.name in ("object", "embed") else ""
         if not _raw_html_fits(parent_tags):
             # raw HTML cannot be indented inside a list item or a quote and stay there
-            source = el.get("src") or el.find("source").get("src", "")
+            source = el.get("src") or _first_below(el, ("source",)).get("src", "")
             return autolink(source) if "://" in source else text
         keep = dict.fromkeys((*_EMBEDS, "source"), _EMBED_ATTRIBUTES)
         return f"\n\n{_clean_html(el, keep)}\n\n"
