@@ -53,7 +53,10 @@ def _empty_void(element: Element) -> None:
 
 def elements(root: Element, *tags: str) -> list[Element]:
     """Elements below ``root`` (a snapshot, safe to mutate while looping)."""
-    return [el for el in root.iter(*tags) if el is not root and isinstance(el.tag, str)]
+    return list(root.iterdescendants(*tags)) if tags else list(root.iterdescendants(_ELEMENTS))
+
+
+_ELEMENTS = etree.Element  # as a tag filter: elements, no comments nor processing instructions
 
 
 _TEXTS_WITH_NEWLINE = etree.XPath(".//text()[contains(., '\n')]")
