@@ -8,7 +8,7 @@ that list tells what cleaning does; each pass has its own fixture pair.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -132,6 +132,11 @@ def _elements(root: Element, *tags: str) -> list[Element]:
     return tree.elements(root, *tags)
 
 
+def _all_elements(root: Element) -> Iterator[Element]:
+    """The elements below ``root``, as the tree is while they are read."""
+    return root.iterdescendants(etree.Element)
+
+
 def _text_of(element: Element) -> str:
     return t.strip_edges(tree.text_of(element))
 
@@ -157,7 +162,8 @@ def drop_invisible(root: Element, options: Options) -> None:
     """Scripts, styles, comments, processing instructions and hidden elements go."""
     for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         tree.drop_tree(node)
-    for element in _elements(root):
+    # only elements with attributes can be hidden: the others are not listed
+    for element in [el for el in _all_elements(root) if el.tag in INVISIBLE_TAGS or el.keys()]:
         if element.tag in INVISIBLE_TAGS or is_hidden(element):
             tree.drop_tree(element)
 
@@ -669,7 +675,7 @@ def bold_paragraphs_to_headings(root: Element, options: Options) -> None:
 
 def shift_headings(root: Element, options: Options) -> None:
     """Real ``<h1>``…``<h6>`` move down so the top one sits at the configured level."""
-    headings = [el for el in _elements(root) if el.tag in t.HEADING_TAGS]
+    headings = _elements(root, *t.HEADING_TAGS)
     if not headings:
         return
     top = min(int(heading.tag[1]) for heading in headings)
@@ -738,12 +744,13 @@ def standalone_captions(root: Element, options: Options) -> None:
 def _is_plain_short_line(element: Element, max_width: int) -> bool:
     if not len(element) and len(element.text or "") > 2 * max_width:  # cheap: surely too long
         return False
+    if any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element):
+        return False  # (before the text is joined: a long line of <br> has many pieces)
     text = _text_of(element)
     return (
         bool(text)
         and not holds_token(text)  # a template (a gallery, an embed) is no caption
         and t.width(text) <= max_width
-        and not any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element)
         and not t.ends_sentence(text)
     )
 

@@ -8,6 +8,7 @@ lookup cost a tenth of the conversion time), so the few conveniences of
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 
 from lxml import etree
 
@@ -191,7 +192,7 @@ def _unwrap_children(parent: Element, doomed: set[Element]) -> None:
 
 def only_child(element: Element, strip: Callable[[str], str]) -> Element | None:
     """The single child element when ``element`` holds nothing else but whitespace."""
-    children = [child for child in element if isinstance(child.tag, str)]
+    children = list(islice(element.iterchildren(etree.Element), 2))  # a second one is enough
     if len(children) != 1 or strip(element.text or ""):
         return None
     child = children[0]
