@@ -35,7 +35,6 @@ _NEWLINE_WHITESPACE = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
 _WHITESPACE = re.compile(r"[\t ]+")
 _BACKTICK_RUN = re.compile(r"`+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
-_EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
@@ -246,7 +245,10 @@ def _join_collapsing_newlines(strings: list[str]) -> str:
         if string[0] != "\n" and string[-1] != "\n":
             parts += ("", string, "")
             continue
-        leading, content, trailing = _EDGE_NEWLINES.match(string).groups()
+        unled = string.lstrip("\n")  # leading newlines, content, trailing newlines
+        leading = string[: len(string) - len(unled)]
+        content = unled.rstrip("\n")
+        trailing = unled[len(content) :]
         if parts[-1] and leading:
             previous = parts.pop()
             leading = "\n" * min(2, max(len(previous), len(leading)))
@@ -434,10 +436,8 @@ class PostConverter(MarkdownConverter):
             if "\t" in text or "  " in text:
                 text = _WHITESPACE.sub(" ", text)
         previous, following = el.previous_sibling, el.next_sibling
-        # escape() reads whether this text may open a line
-        self._at_line_start = previous is None or previous.name in _OPENS_LINE
-        if "_noformat" not in parent_tags and text:
-            text = self.escape(text, parent_tags)
+        if "_noformat" not in parent_tags and text:  # escape(), with where the text stands
+            text = escape_text(text, line_start=previous is None or previous.name in _OPENS_LINE)
         parent_strips = _MARKDOWNIFY_STRIPS_INSIDE[el.parent.name]
         if (previous is not None and _MARKDOWNIFY_STRIPS_OUTSIDE[previous.name]) or (
             parent_strips and previous is None
@@ -453,7 +453,8 @@ class PostConverter(MarkdownConverter):
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
         # markdownify escapes every * and _; ours escapes only what would become Markdown
-        return escape_text(text, line_start=getattr(self, "_at_line_start", True))
+        # (process_text calls escape_text itself: it knows whether the text opens a line)
+        return escape_text(text)
 
     def _emphasis(self, el: Tag, text: str, parent_tags: set[str], marker: str) -> str:
         if "_noformat" in parent_tags:
@@ -632,11 +633,13 @@ class PostConverter(MarkdownConverter):
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes a space in headings and table cells: a line they have no
         # Markdown for, and CommonMark shows as HTML
-        if parent_tags & _CODE_SPANS:
+        if not _CODE_SPANS.isdisjoint(parent_tags):
             return "\n"  # a code span shows a line end as a space; a "\" would show as is
         if "_inline" in parent_tags and "_noformat" not in parent_tags:
             return "<br>"
-        return super().convert_br(el, text, parent_tags)
+        if "_inline" in parent_tags:
+            return super().convert_br(el, text, parent_tags)
+        return "\\\n" + text  # the base class's line break, for newline_style BACKSLASH
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # "---" on the first line of a post without front matter would open one
