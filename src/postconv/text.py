@@ -31,6 +31,7 @@ _BACKTICK_RUN = re.compile(r"`{3,}")
 # old jekyll-import output escapes the slash of end tags, self-closing tags and shortcode closers
 _ESCAPED_END_TAG = re.compile(r"(?<=[<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
 _ESCAPED_SELF_CLOSING = re.compile(r"&#(?:0*47|[xX]0*2[fF]);>")
+_ESCAPED_SLASH = re.compile(r"&#(?:0*47|[xX]0*2[fF]);")  # either: found without a lookbehind
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
 _AUTOLINK_IN_HTML = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}://|mailto:)[^\s<>\"']*)>")
 
@@ -125,7 +126,9 @@ def drop_control_characters(source: str) -> str:
     """
     if _RAW_CONTROL_BMP.search(source) or (_ASTRAL.search(source) and _RAW_CONTROL.search(source)):
         source = _RAW_CONTROL.sub(lambda m: " " if m.group() == "\f" else "", source)
-    if "&#" in source:
+    if "&#" in source and any(
+        _replacement(digits) is not None for digits in set(_NUMERIC_REFERENCE.findall(source))
+    ):  # (most posts hold only references that stay: each is looked at once, no rewrite)
         source = _NUMERIC_REFERENCE.sub(_safe_reference, source)
     return source
 
@@ -136,7 +139,12 @@ def _is_noncharacter(code: int) -> bool:
 
 
 def _safe_reference(match: re.Match[str]) -> str:
-    digits = match.group(1)
+    replacement = _replacement(match.group(1))
+    return match.group() if replacement is None else replacement
+
+
+def _replacement(digits: str) -> str | None:
+    """What the reference ``&#digits;`` becomes, or None when it stays as it is."""
     code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
     if code == 0x0C:
         return " "
@@ -146,7 +154,7 @@ def _safe_reference(match: re.Match[str]) -> str:
         return ""
     if 0x80 <= code <= 0x9F:
         return bytes([code]).decode("cp1252", errors="ignore")
-    return match.group()
+    return None
 
 
 def link_destination(url: str) -> str:
@@ -221,7 +229,7 @@ def _autolink_as_link(match: re.Match[str]) -> str:
 def repair_escaped_slashes(source: str) -> str:
     """``<&#47;strong>`` → ``</strong>``, ``<br &#47;>`` → ``<br />``, ``[&#47;caption]`` →
     ``[/caption]``: old jekyll-import output escaped every slash."""
-    if "&#" not in source:
+    if "&#" not in source or _ESCAPED_SLASH.search(source) is None:
         return source
     return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub("/", source))
 
