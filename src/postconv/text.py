@@ -174,6 +174,7 @@ def autolink(url: str) -> str:
 #: what a browser reads as a URL's scheme, once it has dropped blanks and controls
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _RUNS_CODE = frozenset({"javascript", "vbscript"})
+_BLANK_OR_CONTROL = re.compile("[\x00- \x7f]")
 _WEB = frozenset({"http", "https"})
 
 
@@ -197,7 +198,7 @@ def web_or_relative_url(url: str) -> bool:
 def _scheme_of(url: str) -> tuple[str, str | None]:
     """``url`` as a browser reads it (blanks and controls dropped, lower case), and its
     scheme, if it has one."""
-    bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
+    bare = _BLANK_OR_CONTROL.sub("", url).lower()
     scheme = _SCHEME.match(bare)
     return bare, scheme.group(1) if scheme else None
 
