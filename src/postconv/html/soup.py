@@ -34,7 +34,8 @@ _MAX_TEMPLATES = 1000
 
 
 class _Templates(dict):
-    """Per tag name, the fields ``Tag(None, builder, name)`` gives a tag but its own ones.
+    """Per tag name, the fields ``Tag(None, builder, name)`` gives a tag but its own ones,
+    and the names of its attributes the builder splits into lists (``class``).
 
     What the builder decides for a tag depends on its name only: worked out once
     per name, not in each ``Tag.__init__`` (a third of the time the soup took).
@@ -44,17 +45,19 @@ class _Templates(dict):
         super().__init__()
         self.builder = builder
 
-    def __missing__(self, name: str) -> dict[str, Any]:
+    def __missing__(self, name: str) -> tuple[dict[str, Any], frozenset[str]]:
         model = Tag(None, self.builder, name)
         template = {
             key: value
             for key, value in vars(model).items()
             if key not in _PER_TAG and key not in _LINKS
         }
+        lists = self.builder.cdata_list_attributes or {}
+        list_names = frozenset(lists.get("*", set()) | lists.get(name.lower(), set()))
         if len(self) >= _MAX_TEMPLATES:  # junk names (<cod<) must not pile up
             self.clear()
-        self[name] = template
-        return template
+        self[name] = template, list_names
+        return template, list_names
 
 
 def to_soup(root: Element) -> BeautifulSoup:
@@ -74,13 +77,15 @@ def to_soup(root: Element) -> BeautifulSoup:
     for event, node in etree.iterwalk(root, events=_EVENTS):
         if event == "start":
             name = node.tag
-            items = node.items()
-            attributes = cdata_lists(name, dict(items)) if items else {}
+            template, list_names = templates[name]
+            attributes = dict(node.items())
+            if attributes and not list_names.isdisjoint(attributes):
+                attributes = cdata_lists(name, attributes)
             siblings = parent.contents
             previous = siblings[-1] if siblings else None
             tag = _new_tag(Tag)
             tag.__dict__ = {
-                **templates[name],
+                **template,
                 "_namespaces": {},
                 "contents": [],
                 "attrs": attributes,
