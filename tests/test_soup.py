@@ -3,10 +3,10 @@ would build, node for node: markdownify and bs4 read nothing else."""
 
 from __future__ import annotations
 
+import pytest
 from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
-from postconv.html import clean
-from postconv.html.soup import to_soup
+from postconv.html import clean, soup
 from postconv.html.tree import Element
 
 
@@ -57,12 +57,22 @@ def described(soup: BeautifulSoup) -> list[tuple[str, str, list[tuple[str, objec
     return out
 
 
-def test_soup_is_what_bs4_constructors_make() -> None:
+@pytest.mark.parametrize("known_fields", [True, False])
+def test_soup_is_what_bs4_constructors_make(
+    known_fields: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both ways of making tags: field by field (bs4's fields as this module knows them),
+    and the template dict (any other bs4)."""
+    if not known_fields:
+        monkeypatch.setattr(soup, "_TAG_FIELDS", ())
+    monkeypatch.setattr(soup._SOUPS, "soup", None, raising=False)  # a new soup and templates
+    monkeypatch.setattr(soup._SOUPS, "templates", None, raising=False)
     root = clean.parse(
         '<p class="a  b" id=x>hi <!-- c --> there<b>bold</b> t<?pi x?>ail<br>x'
         '<a href="/u" rel="nofollow x">l</a></p><script>s</script><ul><li>a<li>b</ul>'
         "<table><tr><td headers='h1 h2'>c</td></tr></table><o:p>w</o:p>tail"
     )
     expected = described(reference_soup(root))
-    assert described(to_soup(root)) == expected
-    assert described(to_soup(root)) == expected  # the soup reused for the next fragment
+    assert described(soup.to_soup(root)) == expected
+    assert described(soup.to_soup(root)) == expected  # the soup reused for the next fragment
+    assert soup._SOUPS.templates.known_fields is known_fields
