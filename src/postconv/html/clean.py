@@ -137,6 +137,12 @@ def _all_elements(root: Element) -> Iterator[Element]:
     return root.iterdescendants(etree.Element)
 
 
+def _elements_in_code(root: Element) -> set[Element]:
+    """The elements inside ``<pre>`` or ``<code>`` (the set keeps the proxies, so
+    membership is identity)."""
+    return set(_IN_CODE(root)) if tree.has_descendant(root, "pre", "code") else set()
+
+
 def _text_of(element: Element) -> str:
     return t.strip_edges(tree.text_of(element))
 
@@ -558,7 +564,7 @@ def _edge_breaks(root: Element) -> set[Element]:
 def strip_edge_space(root: Element, options: Options) -> None:
     """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go
     (not in code, where a block's spaces are its lines' indentation)."""
-    in_code = set(_IN_CODE(root))
+    in_code = _elements_in_code(root)
     for block in _elements(root, *BLOCK_TAGS):
         if block in in_code:
             continue
@@ -580,7 +586,7 @@ def strip_edge_space(root: Element, options: Options) -> None:
 def drop_empty(root: Element, options: Options) -> None:
     """Paragraphs, wrappers and emphasis holding no text and no image go (not in code,
     where a line break is content); an emphasis holding a line break leaves it."""
-    in_code = set(_IN_CODE(root))  # the set keeps the proxies, so membership is identity
+    in_code = _elements_in_code(root)
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
             continue

@@ -170,6 +170,8 @@ def code_line_breaks(root: Element, options: Options) -> None:
     write both, and readers expect one line per line of code. WordPress's
     visual editor indents with ``&nbsp;``, which no compiler reads as a space.
     """
+    if not tree.has_descendant(root, "pre", "code"):
+        return
     for text in _NBSP_IN_CODE(root):
         _replace_text(text, text.replace("\u00a0", " "))
     for br in _BR_IN_CODE(root):
@@ -208,6 +210,8 @@ def multiline_code_to_blocks(root: Element, options: Options) -> None:
 
     Mid-sentence (``see <code>a<br>b</code> here``) it stays a span.
     """
+    if not tree.has_descendant(root, "code"):
+        return
     for code in _LOOSE_CODE(root):
         lines = [line for line in tree.text_of(code).split("\n") if line.strip()]
         if len(lines) >= 2 and on_lines_of_its_own(code):

@@ -132,7 +132,7 @@ def _loose_breaks(root: Element) -> list[Element]:
     """The ``<br>`` outside ``<pre>`` and ``<code>``, in document order (an ancestor test
     for each one cost more than the rest of the pass on a long run of them)."""
     breaks = list(root.iterdescendants("br"))
-    if not breaks or next(root.iterdescendants("pre", "code"), None) is None:
+    if not breaks or not tree.has_descendant(root, "pre", "code"):
         return breaks
     in_code = set(_BREAKS_IN_CODE(root))  # the set keeps the proxies: membership is identity
     return [br for br in breaks if br not in in_code]
