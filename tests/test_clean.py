@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from postconv.html import clean
@@ -168,3 +170,34 @@ def test_merging_emphasis_keeps_the_space_between() -> None:
 def test_unsafe_links_are_kept_when_asked() -> None:
     source = '<a href="javascript:x()">a</a>'
     assert run(clean.drop_unsafe_links, source, Options(allow_unsafe_links=True)) == source
+
+
+def _drop_stray_breaks_one_by_one(root: etree._Element) -> None:
+    """drop_stray_breaks as first written: every <br> looked at, after then before."""
+    edges = clean._edge_breaks(root)
+    for br in clean._elements(root, "br"):
+        if br.getparent().tag in clean._STRUCTURE or br in edges or clean._after_block(br):
+            clean.tree.drop_tree(br)
+    for br in reversed(clean._elements(root, "br")):
+        if clean._before_block(br):
+            clean.tree.drop_tree(br)
+
+
+_PIECES = ["<br>", "<br> ", "x", " ", "<p>p</p>", "<ul><li>i</li><br></ul>", "<b><br>b</b>"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=10), st.sampled_from(["", "div", "li"]))
+def test_stray_breaks_found_as_when_each_was_looked_at(pieces: list[str], wrapper: str) -> None:
+    source = "".join(pieces)
+    source = f"<{wrapper}>{source}</{wrapper}>" if wrapper else source
+    expected, root = clean.parse(source), clean.parse(source)
+    _drop_stray_breaks_one_by_one(expected)
+    clean.drop_stray_breaks(root, Options())
+    assert etree.tostring(root) == etree.tostring(expected)
+
+
+@given(st.lists(st.sampled_from(["<br>", "<br> ", "<br>\u00a0", "x", "<b>b</b>"]), max_size=8))
+def test_a_break_run_is_found_from_the_first_break_of_it(pieces: list[str]) -> None:
+    paragraph = clean.parse(f"<p>{''.join(pieces)}</p>")[0]
+    expected = any(clean._in_break_run(child) for child in paragraph)
+    assert clean._holds_break_run(paragraph) == expected

@@ -378,9 +378,9 @@ def _append_fostered(fostered: Element, text: str) -> None:
 
 def bold_style_to_strong(root: Element, options: Options) -> None:
     """``<span style="font-weight:bold">`` (and any element so styled) becomes bold markup."""
-    for element in _elements(root):
+    for element in [el for el in _all_elements(root) if el.get("style")]:
         style = element.get("style")
-        if style and _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
+        if _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
             tree.wrap_content(element, "strong")
 
 
@@ -472,8 +472,20 @@ def lift_blocks_out_of_paragraphs(root: Element, options: Options) -> None:
 def split_double_breaks(root: Element, options: Options) -> None:
     """``<br><br>`` inside a paragraph ends it and starts a new one."""
     for paragraph in _elements(root, "p", "div"):
-        if any(_in_break_run(child) for child in paragraph):
+        if _holds_break_run(paragraph):
             tree.split(paragraph, _in_break_run, keep_boundary=False)
+
+
+def _holds_break_run(paragraph: Element) -> bool:
+    """Whether one of ``paragraph``'s children is :func:`_in_break_run`: a ``<br>`` with
+    only whitespace between it and the next, a ``<br>`` too."""
+    for br in paragraph.iterchildren("br"):
+        tail = br.tail
+        if not (tail and t.strip_edges(tail)):
+            following = br.getnext()
+            if following is not None and following.tag == "br":
+                return True
+    return False
 
 
 def _in_break_run(element: Element) -> bool:
@@ -510,6 +522,7 @@ def breaks_out_of_inline(root: Element, options: Options) -> None:
 
 
 _STRUCTURE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_HOLDS_BREAKS = etree.XPath("descendant-or-self::*[br]")
 _STANDS_ALONE = _BLOCK_CONTENT | _EMBED_TAGS | {"embed", "object", "li", "dt", "dd"}
 
 
@@ -517,12 +530,43 @@ def drop_stray_breaks(root: Element, options: Options) -> None:
     """A ``<br>`` between list items or rows, beside a block or at an edge of the
     fragment breaks no line: it goes (left in, it would be a lone backslash)."""
     edges = _edge_breaks(root)
+    after, before = _maybe_beside_blocks(root)
     for br in _elements(root, "br"):
-        if br.getparent().tag in _STRUCTURE or br in edges or _after_block(br):
+        if br in edges or (br in after and (br.getparent().tag in _STRUCTURE or _after_block(br))):
             tree.drop_tree(br)
     for br in reversed(_elements(root, "br")):
-        if _before_block(br):
+        if br in before and _before_block(br):
             tree.drop_tree(br)
+
+
+def _maybe_beside_blocks(root: Element) -> tuple[set[Element], set[Element]]:
+    """The ``<br>`` that may be dropped as standing after a block (or in a list or a
+    table), and those that may be dropped as standing before a block.
+
+    Dropping a ``<br>`` makes its neighbours neighbours: a run of them after a block
+    goes one by one. So a ``<br>`` can end up after a block only if the nearest element
+    before it that is not a ``<br>`` is one (before: likewise). One walk over the
+    children of each element holding ``<br>``, not two looks around every ``<br>``.
+    """
+    after: set[Element] = set()
+    before: set[Element] = set()
+    for parent in _HOLDS_BREAKS(root):
+        in_structure = parent.tag in _STRUCTURE
+        after.update(_breaks_after_blocks(parent.iterchildren(), in_structure))
+        before.update(_breaks_after_blocks(parent.iterchildren(reversed=True), False))
+    return after, before
+
+
+def _breaks_after_blocks(children: Iterator[Element], in_structure: bool) -> Iterator[Element]:
+    """The ``<br>`` among ``children`` whose nearest element before them that is not a
+    ``<br>`` stands alone (all of them in a list or a table)."""
+    block = in_structure
+    for child in children:
+        if child.tag == "br":
+            if block:
+                yield child
+        else:
+            block = in_structure or child.tag in _STANDS_ALONE
 
 
 def _after_block(br: Element) -> bool:
@@ -578,9 +622,10 @@ def strip_edge_space(root: Element, options: Options) -> None:
             block.text = t.rstrip_edge(block.text or "") or None
         else:
             last.tail = t.rstrip_edge(last.tail or "") or None
-    for br in _elements(root, "br"):
-        if br.tail:
-            br.tail = t.lstrip_edge(br.tail) or None
+    for br in root.iterdescendants("br"):
+        tail = br.tail
+        if tail and tail[0] in t.EDGE_SPACE:  # (only tails that change are set)
+            br.tail = t.lstrip_edge(tail) or None
 
 
 def drop_empty(root: Element, options: Options) -> None:
