@@ -531,10 +531,10 @@ def drop_stray_breaks(root: Element, options: Options) -> None:
     fragment breaks no line: it goes (left in, it would be a lone backslash)."""
     edges = _edge_breaks(root)
     after, before = _maybe_beside_blocks(root)
-    for br in _elements(root, "br"):
+    for br in _elements(root, "br") if edges or after else ():
         if br in edges or (br in after and (br.getparent().tag in _STRUCTURE or _after_block(br))):
             tree.drop_tree(br)
-    for br in reversed(_elements(root, "br")):
+    for br in reversed(_elements(root, "br")) if before else ():
         if br in before and _before_block(br):
             tree.drop_tree(br)
 

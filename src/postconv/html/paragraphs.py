@@ -103,6 +103,8 @@ def _break_runs(root: Element) -> list[Element]:
     """Each run of two or more ``<br>`` (whitespace between) becomes one marker."""
     markers: list[Element] = []
     for br in _loose_breaks(root):
+        if (br.tail or "").strip():  # text after it: no run starts here (the cheap test first)
+            continue
         if br.getparent() is None:  # already part of a run
             continue
         previous = br.getprevious()
