@@ -498,12 +498,17 @@ def _in_break_run(element: Element) -> bool:
     ) or (previous is not None and previous.tag == "br" and not t.strip_edges(previous.tail or ""))
 
 
+_BREAK_PARENTS = etree.XPath("descendant::*[br]")  # (not the root)
+
+
 def breaks_out_of_inline(root: Element, options: Options) -> None:
     """A ``<br>`` ending (or opening) a bold, a link or a span moves just outside it.
 
     markdownify trims an inline element's text, which would cut the newline
     off the hard break and leave a lone backslash escaping the next character.
     """
+    if all(parent.tag in _BREAK_STOPS for parent in _BREAK_PARENTS(root)):
+        return  # (only the <br> looked at moves: one in a block stays, whatever the others do)
     breaks = _elements(root, "br")
     # first to last for runs that open an element, last to first for runs that end one
     for br in [*breaks, *reversed(breaks)]:
