@@ -147,6 +147,12 @@ def _text_of(element: Element) -> str:
     return t.strip_edges(tree.text_of(element))
 
 
+def _has_text(element: Element) -> bool:
+    """Whether ``_text_of(element)`` is not empty: the first piece of text that is not
+    all blank says so (no join of a whole subtree's text)."""
+    return any(t.strip_edges(piece) for piece in element.itertext())
+
+
 def _only_child(element: Element) -> Element | None:
     return tree.only_child(element, t.strip_edges)
 
@@ -642,7 +648,7 @@ def drop_empty(root: Element, options: Options) -> None:
             continue
         if element in in_code:
             continue
-        if t.strip_edges(element.text or "") or _text_of(element):  # the first test is cheap
+        if _has_text(element):
             continue
         if any(
             descendant.tag in _KEEP_EMPTY and descendant.tag != "br"
@@ -757,7 +763,7 @@ def figures_to_captioned_images(root: Element, options: Options) -> None:
         else:
             tail, caption.tail = caption.tail, None
             paragraphs.append(tree.new("p", *before, text=figure.text))
-            if _text_of(caption):
+            if _has_text(caption):
                 caption.tag = "p"
                 tree.wrap_content(caption, "em")
                 paragraphs.append(caption)
