@@ -29,7 +29,8 @@ _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 _URL_DROPPED = re.compile(r"[\n\r\t]")
 _BACKTICK_RUN = re.compile(r"`{3,}")
 # old jekyll-import output escapes the slash of end tags, self-closing tags and shortcode closers
-_ESCAPED_END_TAG = re.compile(r"(?<=[<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
+# (the "<" or "[" matched, not looked behind for: the engine then skips ahead to them)
+_ESCAPED_END_TAG = re.compile(r"([<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
 _ESCAPED_SELF_CLOSING = re.compile(r"&#(?:0*47|[xX]0*2[fF]);>")
 _ESCAPED_SLASH = re.compile(r"&#(?:0*47|[xX]0*2[fF]);")  # either: found without a lookbehind
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
@@ -232,7 +233,7 @@ def repair_escaped_slashes(source: str) -> str:
     ``[/caption]``: old jekyll-import output escaped every slash."""
     if "&#" not in source or _ESCAPED_SLASH.search(source) is None:
         return source
-    return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub("/", source))
+    return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub(r"\1/", source))
 
 
 def escape_line_starts(text: str) -> str:
