@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -111,6 +112,7 @@ def to_soup(root: Element) -> BeautifulSoup:
     soup, templates = _empty_soup()
     known_fields = templates.known_fields
     cdata_lists = soup.builder._replace_cdata_list_attribute_values  # class="a b" → a list
+    list_class = soup.builder.attribute_value_list_class
     last: PageElement = soup  # the node made before: bs4's previous_element
     parents: list[Tag] = [soup]
     parent: Tag = soup
@@ -120,7 +122,11 @@ def to_soup(root: Element) -> BeautifulSoup:
             template, list_names = templates[name]
             attributes = dict(node.items())
             if attributes and not list_names.isdisjoint(attributes):
-                attributes = cdata_lists(name, attributes)
+                if known_fields:  # the builder's split, without its per-call set-up
+                    for key in list_names.intersection(attributes):
+                        attributes[key] = list_class(_WORDS.findall(attributes[key]))
+                else:
+                    attributes = cdata_lists(name, attributes)
             tag = _new_tag(template, attributes, known_fields)
             siblings = parent.contents
             previous = siblings[-1] if siblings else None
@@ -164,5 +170,6 @@ def to_soup(root: Element) -> BeautifulSoup:
 
 
 _EVENTS = ("start", "end", "comment", "pi")
+_WORDS = re.compile(r"\S+")  # how bs4's builder splits a list attribute
 _bare_tag = Tag.__new__
 _bare_string = str.__new__
