@@ -150,7 +150,10 @@ def _text_of(element: Element) -> str:
 def _has_text(element: Element) -> bool:
     """Whether ``_text_of(element)`` is not empty: the first piece of text that is not
     all blank says so (no join of a whole subtree's text)."""
-    return any(t.strip_edges(piece) for piece in element.itertext())
+    text = element.text
+    if text and text.strip(t.EDGE_SPACE):  # the cheap test first: most have text of their own
+        return True
+    return any(piece.strip(t.EDGE_SPACE) for piece in element.itertext())
 
 
 def _only_child(element: Element) -> Element | None:
@@ -627,12 +630,15 @@ def strip_edge_space(root: Element, options: Options) -> None:
             tree.drop_tree(block[-1])
         while len(block) and block[0].tag == "br" and not t.strip_edges(block.text or ""):
             tree.drop_tag(block[0])
-        block.text = t.lstrip_edge(block.text or "") or None
-        last = block[-1] if len(block) else None
-        if last is None:
-            block.text = t.rstrip_edge(block.text or "") or None
-        else:
-            last.tail = t.rstrip_edge(last.tail or "") or None
+        # (a text is only set when it changes: lxml rewrites the node)
+        text = block.text
+        if text and (text[0] in t.EDGE_SPACE or (not len(block) and text[-1] in t.EDGE_SPACE)):
+            block.text = (t.strip_edges(text) if not len(block) else t.lstrip_edge(text)) or None
+        if len(block):
+            last = block[-1]
+            tail = last.tail
+            if tail and tail[-1] in t.EDGE_SPACE:
+                last.tail = t.rstrip_edge(tail) or None
     for br in root.iterdescendants("br"):
         tail = br.tail
         if tail and tail[0] in t.EDGE_SPACE:  # (only tails that change are set)
