@@ -104,6 +104,9 @@ def join_lines(text: str) -> str:
     there is enough to join without a space.
     """
 
+    if _CJK.search(text) is None:  # no CJK neighbour anywhere: every joint is a space
+        return _NEWLINE_RUN.sub(" ", text)
+
     def joint(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
