@@ -799,12 +799,14 @@ def captions_after_images(root: Element, options: Options) -> None:
 def standalone_captions(root: Element, options: Options) -> None:
     """A short unpunctuated line between two body paragraphs is a photo caption."""
     for paragraph in _elements(root, "p"):
+        before, after = paragraph.getprevious(), paragraph.getnext()
+        if getattr(before, "tag", None) != "p" or getattr(after, "tag", None) != "p":
+            continue  # (the cheap test first: it stands between two paragraphs)
         if not _is_plain_short_line(paragraph, t.MAX_STANDALONE_CAPTION_WIDTH):
             continue
         line = _text_of(paragraph)
         if t.has_punctuation(line):
             continue
-        before, after = paragraph.getprevious(), paragraph.getnext()
         if all(_is_body_paragraph(neighbour, line) for neighbour in (before, after)):
             tree.wrap_content(paragraph, "em")
 
