@@ -76,3 +76,11 @@ def test_soup_is_what_bs4_constructors_make(
     assert described(soup.to_soup(root)) == expected
     assert described(soup.to_soup(root)) == expected  # the soup reused for the next fragment
     assert soup._SOUPS.templates.known_fields is known_fields
+
+
+def test_a_released_soup_holds_no_links() -> None:
+    root = clean.parse("<p>a <b>b <i>c</i></b></p><ul><li>d</li></ul>")
+    made = soup.to_soup(root)
+    nodes = list(made.descendants)
+    soup.release(made)
+    assert nodes and all(not vars(node) for node in nodes)

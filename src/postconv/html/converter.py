@@ -24,7 +24,7 @@ from markdownify import (
 
 from postconv.html.emphasis import emphasise
 from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
-from postconv.html.soup import to_soup
+from postconv.html.soup import release, to_soup
 from postconv.html.tree import Element
 from postconv.options import Options
 from postconv.post.placeholders import inline_tokens
@@ -716,4 +716,8 @@ def converter_for(options: Options) -> PostConverter:
 
 def to_markdown(root: Element, options: Options) -> str:
     """Convert a cleaned lxml tree to Markdown."""
-    return converter_for(options).convert_soup(to_soup(root))
+    soup = to_soup(root)
+    try:
+        return converter_for(options).convert_soup(soup)
+    finally:
+        release(soup)
