@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -201,3 +203,22 @@ def test_a_break_run_is_found_from_the_first_break_of_it(pieces: list[str]) -> N
     paragraph = clean.parse(f"<p>{''.join(pieces)}</p>")[0]
     expected = any(clean._in_break_run(child) for child in paragraph)
     assert clean._holds_break_run(paragraph) == expected
+
+
+_FIXTURE_INPUTS = sorted(Path(__file__).parents[1].glob("fixtures/*/*.input.*"))
+
+
+@pytest.mark.parametrize("passes", [clean.PASSES, clean.INLINE_PASSES], ids=["block", "inline"])
+def test_passes_left_out_for_want_of_their_tags_would_change_nothing(
+    passes: list[clean.Pass],
+) -> None:
+    """clean() does not run a pass whose tags the parsed fragment lacks: run anyway, on
+    every fixture, each of them leaves the tree as it is."""
+    assert _FIXTURE_INPUTS
+    for path in _FIXTURE_INPUTS:
+        source = path.read_text(encoding="utf-8")
+        skipping, running = clean.parse(source), clean.parse(source)
+        clean.clean(skipping, Options(), passes)
+        for cleaning_pass in passes:
+            cleaning_pass(running, Options())
+        assert etree.tostring(skipping) == etree.tostring(running), path.name

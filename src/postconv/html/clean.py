@@ -886,7 +886,35 @@ INLINE_PASSES: list[Pass] = [
 ]
 
 
+_TABLES = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+
+#: Passes that only act on elements no pass creates from other elements (tables, line
+#: breaks, lists, definition lists; headings until bold_paragraphs_to_headings, which
+#: comes after the passes below; code blocks only come from code and tables): each with
+#: the tags of which the parsed fragment must hold one for the pass to have anything to
+#: do. Most fragments hold no table, code or list: those passes are not run for them.
+_ONLY_WITH: dict[Pass, frozenset[str]] = {
+    highlighter_tables_to_code: frozenset({"table"}),
+    code_line_breaks: frozenset({"pre", "code", "table"}),
+    multiline_code_to_blocks: frozenset({"code"}),
+    label_code_languages: frozenset({"pre", "code", "table"}),
+    foster_stray_table_text: _TABLES,
+    unwrap_layout_tables: frozenset({"table"}),
+    captions_before_tables: frozenset({"table"}),
+    repair_lists: frozenset({"li", "ul", "ol", "menu"}),
+    caption_lists_to_figures: frozenset({"dl"}),
+    figures_to_captioned_images: frozenset({"figure", "dl"}),
+    flatten_headings: t.HEADING_TAGS,
+    shift_headings: t.HEADING_TAGS,
+    drop_stray_breaks: frozenset({"br"}),
+    breaks_out_of_inline: frozenset({"br"}),
+}
+
+
 def clean(root: Element, options: Options, passes: Iterable[Pass] = PASSES) -> None:
-    """Run ``passes`` over ``root`` in order."""
+    """Run ``passes`` over ``root`` in order (but those with nothing to act on)."""
+    present = {element.tag for element in root.iter()}  # the tags of the parsed fragment
     for cleaning_pass in passes:
-        cleaning_pass(root, options)
+        needs = _ONLY_WITH.get(cleaning_pass)
+        if needs is None or not needs.isdisjoint(present):
+            cleaning_pass(root, options)
