@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from postconv.html import clean
@@ -168,3 +172,53 @@ def test_merging_emphasis_keeps_the_space_between() -> None:
 def test_unsafe_links_are_kept_when_asked() -> None:
     source = '<a href="javascript:x()">a</a>'
     assert run(clean.drop_unsafe_links, source, Options(allow_unsafe_links=True)) == source
+
+
+def _drop_stray_breaks_one_by_one(root: etree._Element) -> None:
+    """drop_stray_breaks as first written: every <br> looked at, after then before."""
+    edges = clean._edge_breaks(root)
+    for br in clean._elements(root, "br"):
+        if br.getparent().tag in clean._STRUCTURE or br in edges or clean._after_block(br):
+            clean.tree.drop_tree(br)
+    for br in reversed(clean._elements(root, "br")):
+        if clean._before_block(br):
+            clean.tree.drop_tree(br)
+
+
+_PIECES = ["<br>", "<br> ", "x", " ", "<p>p</p>", "<ul><li>i</li><br></ul>", "<b><br>b</b>"]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=10), st.sampled_from(["", "div", "li"]))
+def test_stray_breaks_found_as_when_each_was_looked_at(pieces: list[str], wrapper: str) -> None:
+    source = "".join(pieces)
+    source = f"<{wrapper}>{source}</{wrapper}>" if wrapper else source
+    expected, root = clean.parse(source), clean.parse(source)
+    _drop_stray_breaks_one_by_one(expected)
+    clean.drop_stray_breaks(root, Options())
+    assert etree.tostring(root) == etree.tostring(expected)
+
+
+@given(st.lists(st.sampled_from(["<br>", "<br> ", "<br>\u00a0", "x", "<b>b</b>"]), max_size=8))
+def test_a_break_run_is_found_from_the_first_break_of_it(pieces: list[str]) -> None:
+    paragraph = clean.parse(f"<p>{''.join(pieces)}</p>")[0]
+    expected = any(clean._in_break_run(child) for child in paragraph)
+    assert clean._holds_break_run(paragraph) == expected
+
+
+_FIXTURE_INPUTS = sorted(Path(__file__).parents[1].glob("fixtures/*/*.input.*"))
+
+
+@pytest.mark.parametrize("passes", [clean.PASSES, clean.INLINE_PASSES], ids=["block", "inline"])
+def test_passes_left_out_for_want_of_their_tags_would_change_nothing(
+    passes: list[clean.Pass],
+) -> None:
+    """clean() does not run a pass whose tags the parsed fragment lacks: run anyway, on
+    every fixture, each of them leaves the tree as it is."""
+    assert _FIXTURE_INPUTS
+    for path in _FIXTURE_INPUTS:
+        source = path.read_text(encoding="utf-8")
+        skipping, running = clean.parse(source), clean.parse(source)
+        clean.clean(skipping, Options(), passes)
+        for cleaning_pass in passes:
+            cleaning_pass(running, Options())
+        assert etree.tostring(skipping) == etree.tostring(running), path.name

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
+from postconv.html.escape import _INLINE, escape_closing_hashes, escape_table_pipes, escape_text
 
 _md = MarkdownIt("commonmark")
 
@@ -64,3 +68,14 @@ def test_pipes_are_escaped_in_table_cells_only() -> None:
 def test_closing_hashes_of_a_heading_stay_text() -> None:
     assert escape_closing_hashes("foo ###") == r"foo \###"
     assert escape_closing_hashes("C#") == "C#"
+
+
+_UNDERSCORE_BY_LOOKBEHIND = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+
+
+@given(st.text(alphabet="ab_ 中1é-\n*", max_size=12))
+def test_underscores_outside_words_are_those_a_lookbehind_finds(text: str) -> None:
+    """The underscore branch of the escaping pattern, written to open with ``_``, finds
+    what the plain lookbehind/lookahead pair finds."""
+    found = [m.start() for m in _INLINE.finditer(text) if m.group() == "_"]
+    assert found == [m.start() for m in _UNDERSCORE_BY_LOOKBEHIND.finditer(text)]

@@ -29,8 +29,10 @@ _NUMERIC_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});?")
 _URL_DROPPED = re.compile(r"[\n\r\t]")
 _BACKTICK_RUN = re.compile(r"`{3,}")
 # old jekyll-import output escapes the slash of end tags, self-closing tags and shortcode closers
-_ESCAPED_END_TAG = re.compile(r"(?<=[<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
+# (the "<" or "[" matched, not looked behind for: the engine then skips ahead to them)
+_ESCAPED_END_TAG = re.compile(r"([<\[])&#(?:0*47|[xX]0*2[fF]);(?=[A-Za-z])")
 _ESCAPED_SELF_CLOSING = re.compile(r"&#(?:0*47|[xX]0*2[fF]);>")
+_ESCAPED_SLASH = re.compile(r"&#(?:0*47|[xX]0*2[fF]);")  # either: found without a lookbehind
 _URL_NEEDS_BRACKETS = re.compile(r"[\s()]")
 _AUTOLINK_IN_HTML = re.compile(r"<((?:[A-Za-z][A-Za-z0-9+.-]{1,31}://|mailto:)[^\s<>\"']*)>")
 
@@ -102,6 +104,9 @@ def join_lines(text: str) -> str:
     there is enough to join without a space.
     """
 
+    if _CJK.search(text) is None:  # no CJK neighbour anywhere: every joint is a space
+        return _NEWLINE_RUN.sub(" ", text)
+
     def joint(match: re.Match[str]) -> str:
         before = text[match.start() - 1] if match.start() else ""
         after = text[match.end()] if match.end() < len(text) else ""
@@ -125,7 +130,9 @@ def drop_control_characters(source: str) -> str:
     """
     if _RAW_CONTROL_BMP.search(source) or (_ASTRAL.search(source) and _RAW_CONTROL.search(source)):
         source = _RAW_CONTROL.sub(lambda m: " " if m.group() == "\f" else "", source)
-    if "&#" in source:
+    if "&#" in source and any(
+        _replacement(digits) is not None for digits in set(_NUMERIC_REFERENCE.findall(source))
+    ):  # (most posts hold only references that stay: each is looked at once, no rewrite)
         source = _NUMERIC_REFERENCE.sub(_safe_reference, source)
     return source
 
@@ -136,7 +143,12 @@ def _is_noncharacter(code: int) -> bool:
 
 
 def _safe_reference(match: re.Match[str]) -> str:
-    digits = match.group(1)
+    replacement = _replacement(match.group(1))
+    return match.group() if replacement is None else replacement
+
+
+def _replacement(digits: str) -> str | None:
+    """What the reference ``&#digits;`` becomes, or None when it stays as it is."""
     code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
     if code == 0x0C:
         return " "
@@ -146,7 +158,7 @@ def _safe_reference(match: re.Match[str]) -> str:
         return ""
     if 0x80 <= code <= 0x9F:
         return bytes([code]).decode("cp1252", errors="ignore")
-    return match.group()
+    return None
 
 
 def link_destination(url: str) -> str:
@@ -166,6 +178,7 @@ def autolink(url: str) -> str:
 #: what a browser reads as a URL's scheme, once it has dropped blanks and controls
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _RUNS_CODE = frozenset({"javascript", "vbscript"})
+_BLANK_OR_CONTROL = re.compile("[\x00- \x7f]")
 _WEB = frozenset({"http", "https"})
 
 
@@ -189,7 +202,7 @@ def web_or_relative_url(url: str) -> bool:
 def _scheme_of(url: str) -> tuple[str, str | None]:
     """``url`` as a browser reads it (blanks and controls dropped, lower case), and its
     scheme, if it has one."""
-    bare = "".join(char for char in url if char > " " and char != "\x7f").lower()
+    bare = _BLANK_OR_CONTROL.sub("", url).lower()
     scheme = _SCHEME.match(bare)
     return bare, scheme.group(1) if scheme else None
 
@@ -221,9 +234,9 @@ def _autolink_as_link(match: re.Match[str]) -> str:
 def repair_escaped_slashes(source: str) -> str:
     """``<&#47;strong>`` → ``</strong>``, ``<br &#47;>`` → ``<br />``, ``[&#47;caption]`` →
     ``[/caption]``: old jekyll-import output escaped every slash."""
-    if "&#" not in source:
+    if "&#" not in source or _ESCAPED_SLASH.search(source) is None:
         return source
-    return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub("/", source))
+    return _ESCAPED_SELF_CLOSING.sub("/>", _ESCAPED_END_TAG.sub(r"\1/", source))
 
 
 def escape_line_starts(text: str) -> str:

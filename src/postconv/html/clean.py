@@ -8,7 +8,7 @@ that list tells what cleaning does; each pass has its own fixture pair.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -132,8 +132,28 @@ def _elements(root: Element, *tags: str) -> list[Element]:
     return tree.elements(root, *tags)
 
 
+def _all_elements(root: Element) -> Iterator[Element]:
+    """The elements below ``root``, as the tree is while they are read."""
+    return root.iterdescendants(etree.Element)
+
+
+def _elements_in_code(root: Element) -> set[Element]:
+    """The elements inside ``<pre>`` or ``<code>`` (the set keeps the proxies, so
+    membership is identity)."""
+    return set(_IN_CODE(root)) if tree.has_descendant(root, "pre", "code") else set()
+
+
 def _text_of(element: Element) -> str:
     return t.strip_edges(tree.text_of(element))
+
+
+def _has_text(element: Element) -> bool:
+    """Whether ``_text_of(element)`` is not empty: the first piece of text that is not
+    all blank says so (no join of a whole subtree's text)."""
+    text = element.text
+    if text and text.strip(t.EDGE_SPACE):  # the cheap test first: most have text of their own
+        return True
+    return any(piece.strip(t.EDGE_SPACE) for piece in element.itertext())
 
 
 def _only_child(element: Element) -> Element | None:
@@ -157,7 +177,8 @@ def drop_invisible(root: Element, options: Options) -> None:
     """Scripts, styles, comments, processing instructions and hidden elements go."""
     for node in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
         tree.drop_tree(node)
-    for element in _elements(root):
+    # only elements with attributes can be hidden: the others are not listed
+    for element in [el for el in _all_elements(root) if el.tag in INVISIBLE_TAGS or el.keys()]:
         if element.tag in INVISIBLE_TAGS or is_hidden(element):
             tree.drop_tree(element)
 
@@ -366,9 +387,9 @@ def _append_fostered(fostered: Element, text: str) -> None:
 
 def bold_style_to_strong(root: Element, options: Options) -> None:
     """``<span style="font-weight:bold">`` (and any element so styled) becomes bold markup."""
-    for element in _elements(root):
+    for element in [el for el in _all_elements(root) if el.get("style")]:
         style = element.get("style")
-        if style and _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
+        if _BOLD_STYLE.search(style) and element.tag not in _BOLD_TAGS:
             tree.wrap_content(element, "strong")
 
 
@@ -460,8 +481,20 @@ def lift_blocks_out_of_paragraphs(root: Element, options: Options) -> None:
 def split_double_breaks(root: Element, options: Options) -> None:
     """``<br><br>`` inside a paragraph ends it and starts a new one."""
     for paragraph in _elements(root, "p", "div"):
-        if any(_in_break_run(child) for child in paragraph):
+        if _holds_break_run(paragraph):
             tree.split(paragraph, _in_break_run, keep_boundary=False)
+
+
+def _holds_break_run(paragraph: Element) -> bool:
+    """Whether one of ``paragraph``'s children is :func:`_in_break_run`: a ``<br>`` with
+    only whitespace between it and the next, a ``<br>`` too."""
+    for br in paragraph.iterchildren("br"):
+        tail = br.tail
+        if not (tail and t.strip_edges(tail)):
+            following = br.getnext()
+            if following is not None and following.tag == "br":
+                return True
+    return False
 
 
 def _in_break_run(element: Element) -> bool:
@@ -474,12 +507,17 @@ def _in_break_run(element: Element) -> bool:
     ) or (previous is not None and previous.tag == "br" and not t.strip_edges(previous.tail or ""))
 
 
+_BREAK_PARENTS = etree.XPath("descendant::*[br]")  # (not the root)
+
+
 def breaks_out_of_inline(root: Element, options: Options) -> None:
     """A ``<br>`` ending (or opening) a bold, a link or a span moves just outside it.
 
     markdownify trims an inline element's text, which would cut the newline
     off the hard break and leave a lone backslash escaping the next character.
     """
+    if all(parent.tag in _BREAK_STOPS for parent in _BREAK_PARENTS(root)):
+        return  # (only the <br> looked at moves: one in a block stays, whatever the others do)
     breaks = _elements(root, "br")
     # first to last for runs that open an element, last to first for runs that end one
     for br in [*breaks, *reversed(breaks)]:
@@ -498,6 +536,7 @@ def breaks_out_of_inline(root: Element, options: Options) -> None:
 
 
 _STRUCTURE = frozenset({"ul", "ol", "dl", "table", "thead", "tbody", "tfoot", "tr"})
+_HOLDS_BREAKS = etree.XPath("descendant-or-self::*[br]")
 _STANDS_ALONE = _BLOCK_CONTENT | _EMBED_TAGS | {"embed", "object", "li", "dt", "dd"}
 
 
@@ -505,12 +544,43 @@ def drop_stray_breaks(root: Element, options: Options) -> None:
     """A ``<br>`` between list items or rows, beside a block or at an edge of the
     fragment breaks no line: it goes (left in, it would be a lone backslash)."""
     edges = _edge_breaks(root)
-    for br in _elements(root, "br"):
-        if br.getparent().tag in _STRUCTURE or br in edges or _after_block(br):
+    after, before = _maybe_beside_blocks(root)
+    for br in _elements(root, "br") if edges or after else ():
+        if br in edges or (br in after and (br.getparent().tag in _STRUCTURE or _after_block(br))):
             tree.drop_tree(br)
-    for br in reversed(_elements(root, "br")):
-        if _before_block(br):
+    for br in reversed(_elements(root, "br")) if before else ():
+        if br in before and _before_block(br):
             tree.drop_tree(br)
+
+
+def _maybe_beside_blocks(root: Element) -> tuple[set[Element], set[Element]]:
+    """The ``<br>`` that may be dropped as standing after a block (or in a list or a
+    table), and those that may be dropped as standing before a block.
+
+    Dropping a ``<br>`` makes its neighbours neighbours: a run of them after a block
+    goes one by one. So a ``<br>`` can end up after a block only if the nearest element
+    before it that is not a ``<br>`` is one (before: likewise). One walk over the
+    children of each element holding ``<br>``, not two looks around every ``<br>``.
+    """
+    after: set[Element] = set()
+    before: set[Element] = set()
+    for parent in _HOLDS_BREAKS(root):
+        in_structure = parent.tag in _STRUCTURE
+        after.update(_breaks_after_blocks(parent.iterchildren(), in_structure))
+        before.update(_breaks_after_blocks(parent.iterchildren(reversed=True), False))
+    return after, before
+
+
+def _breaks_after_blocks(children: Iterator[Element], in_structure: bool) -> Iterator[Element]:
+    """The ``<br>`` among ``children`` whose nearest element before them that is not a
+    ``<br>`` stands alone (all of them in a list or a table)."""
+    block = in_structure
+    for child in children:
+        if child.tag == "br":
+            if block:
+                yield child
+        else:
+            block = in_structure or child.tag in _STANDS_ALONE
 
 
 def _after_block(br: Element) -> bool:
@@ -552,7 +622,7 @@ def _edge_breaks(root: Element) -> set[Element]:
 def strip_edge_space(root: Element, options: Options) -> None:
     """``&nbsp;``, full-width spaces, zero-width characters and ``<br>`` at block edges go
     (not in code, where a block's spaces are its lines' indentation)."""
-    in_code = set(_IN_CODE(root))
+    in_code = _elements_in_code(root)
     for block in _elements(root, *BLOCK_TAGS):
         if block in in_code:
             continue
@@ -560,27 +630,31 @@ def strip_edge_space(root: Element, options: Options) -> None:
             tree.drop_tree(block[-1])
         while len(block) and block[0].tag == "br" and not t.strip_edges(block.text or ""):
             tree.drop_tag(block[0])
-        block.text = t.lstrip_edge(block.text or "") or None
-        last = block[-1] if len(block) else None
-        if last is None:
-            block.text = t.rstrip_edge(block.text or "") or None
-        else:
-            last.tail = t.rstrip_edge(last.tail or "") or None
-    for br in _elements(root, "br"):
-        if br.tail:
-            br.tail = t.lstrip_edge(br.tail) or None
+        # (a text is only set when it changes: lxml rewrites the node)
+        text = block.text
+        if text and (text[0] in t.EDGE_SPACE or (not len(block) and text[-1] in t.EDGE_SPACE)):
+            block.text = (t.strip_edges(text) if not len(block) else t.lstrip_edge(text)) or None
+        if len(block):
+            last = block[-1]
+            tail = last.tail
+            if tail and tail[-1] in t.EDGE_SPACE:
+                last.tail = t.rstrip_edge(tail) or None
+    for br in root.iterdescendants("br"):
+        tail = br.tail
+        if tail and tail[0] in t.EDGE_SPACE:  # (only tails that change are set)
+            br.tail = t.lstrip_edge(tail) or None
 
 
 def drop_empty(root: Element, options: Options) -> None:
     """Paragraphs, wrappers and emphasis holding no text and no image go (not in code,
     where a line break is content); an emphasis holding a line break leaves it."""
-    in_code = set(_IN_CODE(root))  # the set keeps the proxies, so membership is identity
+    in_code = _elements_in_code(root)
     for element in reversed(_elements(root)):
         if element.tag in _KEEP_EMPTY or element.tag in ("td", "th", "tr"):
             continue
         if element in in_code:
             continue
-        if t.strip_edges(element.text or "") or _text_of(element):  # the first test is cheap
+        if _has_text(element):
             continue
         if any(
             descendant.tag in _KEEP_EMPTY and descendant.tag != "br"
@@ -669,7 +743,7 @@ def bold_paragraphs_to_headings(root: Element, options: Options) -> None:
 
 def shift_headings(root: Element, options: Options) -> None:
     """Real ``<h1>``…``<h6>`` move down so the top one sits at the configured level."""
-    headings = [el for el in _elements(root) if el.tag in t.HEADING_TAGS]
+    headings = _elements(root, *t.HEADING_TAGS)
     if not headings:
         return
     top = min(int(heading.tag[1]) for heading in headings)
@@ -695,7 +769,7 @@ def figures_to_captioned_images(root: Element, options: Options) -> None:
         else:
             tail, caption.tail = caption.tail, None
             paragraphs.append(tree.new("p", *before, text=figure.text))
-            if _text_of(caption):
+            if _has_text(caption):
                 caption.tag = "p"
                 tree.wrap_content(caption, "em")
                 paragraphs.append(caption)
@@ -725,12 +799,14 @@ def captions_after_images(root: Element, options: Options) -> None:
 def standalone_captions(root: Element, options: Options) -> None:
     """A short unpunctuated line between two body paragraphs is a photo caption."""
     for paragraph in _elements(root, "p"):
+        before, after = paragraph.getprevious(), paragraph.getnext()
+        if getattr(before, "tag", None) != "p" or getattr(after, "tag", None) != "p":
+            continue  # (the cheap test first: it stands between two paragraphs)
         if not _is_plain_short_line(paragraph, t.MAX_STANDALONE_CAPTION_WIDTH):
             continue
         line = _text_of(paragraph)
         if t.has_punctuation(line):
             continue
-        before, after = paragraph.getprevious(), paragraph.getnext()
         if all(_is_body_paragraph(neighbour, line) for neighbour in (before, after)):
             tree.wrap_content(paragraph, "em")
 
@@ -738,12 +814,13 @@ def standalone_captions(root: Element, options: Options) -> None:
 def _is_plain_short_line(element: Element, max_width: int) -> bool:
     if not len(element) and len(element.text or "") > 2 * max_width:  # cheap: surely too long
         return False
+    if any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element):
+        return False  # (before the text is joined: a long line of <br> has many pieces)
     text = _text_of(element)
     return (
         bool(text)
         and not holds_token(text)  # a template (a gallery, an embed) is no caption
         and t.width(text) <= max_width
-        and not any(child.tag in _INLINE_MARKUP or child.tag == "br" for child in element)
         and not t.ends_sentence(text)
     )
 
@@ -809,7 +886,35 @@ INLINE_PASSES: list[Pass] = [
 ]
 
 
+_TABLES = frozenset({"table", "thead", "tbody", "tfoot", "tr", "td", "th"})
+
+#: Passes that only act on elements no pass creates from other elements (tables, line
+#: breaks, lists, definition lists; headings until bold_paragraphs_to_headings, which
+#: comes after the passes below; code blocks only come from code and tables): each with
+#: the tags of which the parsed fragment must hold one for the pass to have anything to
+#: do. Most fragments hold no table, code or list: those passes are not run for them.
+_ONLY_WITH: dict[Pass, frozenset[str]] = {
+    highlighter_tables_to_code: frozenset({"table"}),
+    code_line_breaks: frozenset({"pre", "code", "table"}),
+    multiline_code_to_blocks: frozenset({"code"}),
+    label_code_languages: frozenset({"pre", "code", "table"}),
+    foster_stray_table_text: _TABLES,
+    unwrap_layout_tables: frozenset({"table"}),
+    captions_before_tables: frozenset({"table"}),
+    repair_lists: frozenset({"li", "ul", "ol", "menu"}),
+    caption_lists_to_figures: frozenset({"dl"}),
+    figures_to_captioned_images: frozenset({"figure", "dl"}),
+    flatten_headings: t.HEADING_TAGS,
+    shift_headings: t.HEADING_TAGS,
+    drop_stray_breaks: frozenset({"br"}),
+    breaks_out_of_inline: frozenset({"br"}),
+}
+
+
 def clean(root: Element, options: Options, passes: Iterable[Pass] = PASSES) -> None:
-    """Run ``passes`` over ``root`` in order."""
+    """Run ``passes`` over ``root`` in order (but those with nothing to act on)."""
+    present = {element.tag for element in root.iter()}  # the tags of the parsed fragment
     for cleaning_pass in passes:
-        cleaning_pass(root, options)
+        needs = _ONLY_WITH.get(cleaning_pass)
+        if needs is None or not needs.isdisjoint(present):
+            cleaning_pass(root, options)

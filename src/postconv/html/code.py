@@ -39,7 +39,7 @@ _LINE_CLASS = re.compile(r"(?:^|[\s-])line(?:$|\s)")
 _CODE_CELL_CLASS = re.compile(r"code", re.I)
 _HIGHLIGHTER = re.compile(r"syntaxhighlighter|crayon-syntax|wp_syntax|geshi", re.I)
 _CHROME = re.compile(r"(?:^|\s)(?:toolbar|crayon-toolbar|crayon-info|crayon-plain-wrap)(?:$|\s)")
-_BR_IN_CODE = etree.XPath(".//br[ancestor::pre or ancestor::code]")
+_BR_IN_CODE = etree.XPath(".//pre//br | .//code//br")  # (no ancestor test for every <br>)
 _BLOCKS_IN_CODE = etree.XPath(".//pre//p | .//pre//div | .//code//p | .//code//div")
 _LOOSE_CODE = etree.XPath(".//code[not(ancestor::pre)]")
 _NBSP_IN_CODE = etree.XPath(
@@ -170,6 +170,8 @@ def code_line_breaks(root: Element, options: Options) -> None:
     write both, and readers expect one line per line of code. WordPress's
     visual editor indents with ``&nbsp;``, which no compiler reads as a space.
     """
+    if not tree.has_descendant(root, "pre", "code"):
+        return
     for text in _NBSP_IN_CODE(root):
         _replace_text(text, text.replace("\u00a0", " "))
     for br in _BR_IN_CODE(root):
@@ -208,6 +210,8 @@ def multiline_code_to_blocks(root: Element, options: Options) -> None:
 
     Mid-sentence (``see <code>a<br>b</code> here``) it stays a span.
     """
+    if not tree.has_descendant(root, "code"):
+        return
     for code in _LOOSE_CODE(root):
         lines = [line for line in tree.text_of(code).split("\n") if line.strip()]
         if len(lines) >= 2 and on_lines_of_its_own(code):

@@ -8,8 +8,10 @@ Each override says which behaviour of the base class it corrects.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection, Iterator
 from functools import lru_cache
 from html import escape as html_escape
+from types import SimpleNamespace
 
 from bs4 import Comment, Doctype, NavigableString, PageElement, Tag
 from markdownify import (
@@ -22,7 +24,7 @@ from markdownify import (
 
 from postconv.html.emphasis import emphasise
 from postconv.html.escape import escape_closing_hashes, escape_table_pipes, escape_text
-from postconv.html.soup import to_soup
+from postconv.html.soup import release, to_soup
 from postconv.html.tree import Element
 from postconv.options import Options
 from postconv.post.placeholders import inline_tokens
@@ -33,7 +35,6 @@ _NEWLINE_WHITESPACE = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
 _WHITESPACE = re.compile(r"[\t ]+")
 _BACKTICK_RUN = re.compile(r"`+")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+")
-_EDGE_NEWLINES = re.compile(r"^(\n*)((?:.*[^\n])?)(\n*)$", flags=re.DOTALL)
 _LANGUAGE_CLASS = re.compile(r"(?:^|\s)(?:language|lang)-([\w+#.-]+)")
 _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
@@ -169,28 +170,65 @@ _REMOVE_INSIDE = frozenset(
 _HEADING_NAME = re.compile(r"h[1-6]$")
 
 
-@lru_cache(maxsize=256)
 def _is_heading(name: str) -> bool:
     return _HEADING_NAME.match(name) is not None
 
 
-def _removes_outside(el: PageElement | None) -> bool:
-    """markdownify's should_remove_whitespace_outside, by tag name."""
-    name = getattr(el, "name", None)
-    return bool(name) and (name in _REMOVE_INSIDE or name == "pre" or _is_heading(name))
+class _ByName(dict):
+    """A predicate on tag names, worked out once per name: ``table[name]`` is a bool
+    (``None``, a text node's name, is false)."""
+
+    def __init__(self, predicate: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.predicate = predicate
+
+    def __missing__(self, name: str | None) -> bool:
+        value = name is not None and bool(self.predicate(name))
+        if len(self) < _MAX_NAMES:  # junk names (<cod<) must not pile up
+            self[name] = value
+        return value
 
 
-def _ignorable(el: PageElement, remove_inside: bool) -> bool:
+_MAX_NAMES = 1000
+#: whitespace at the edges of its content is not converted
+_REMOVES_INSIDE = _ByName(lambda name: name in _REMOVE_INSIDE or _is_heading(name))
+#: whitespace beside it is not converted
+_REMOVES_OUTSIDE = _ByName(lambda name: _REMOVES_INSIDE[name] or name == "pre")
+#: markdownify's own should_remove_whitespace_inside/_outside, whose heading test differs
+#: (``h7`` counts): they strip the edges of converted text
+_MARKDOWNIFY_STRIPS_INSIDE = _ByName(
+    lambda name: should_remove_whitespace_inside(SimpleNamespace(name=name))
+)
+_MARKDOWNIFY_STRIPS_OUTSIDE = _ByName(
+    lambda name: should_remove_whitespace_outside(SimpleNamespace(name=name))
+)
+_NO_TAGS: frozenset[str] = frozenset()
+_UNKNOWN = object()  # not in the cache of conversion functions yet
+
+
+@lru_cache(maxsize=4096)
+def _child_tags(parent_tags: frozenset[str], name: str) -> frozenset[str]:
+    """The ``parent_tags`` markdownify hands the children of a ``name`` element."""
+    tags = {name}
+    if name in ("td", "th") or _is_heading(name):
+        tags.add("_inline")
+    if name in ("pre", "code", "kbd", "samp"):
+        tags.add("_noformat")
+    return parent_tags | tags
+
+
+def _ignorable_text(el: NavigableString, remove_inside: bool) -> bool:
     """markdownify's rule for children not worth converting (whitespace at block edges)."""
-    if isinstance(el, Tag):
-        return False
-    if isinstance(el, (Comment, Doctype)):
+    if el.__class__ is not NavigableString and isinstance(el, (Comment, Doctype)):
         return True
     if el.strip():
         return False
-    if remove_inside and (not el.previous_sibling or not el.next_sibling):
+    previous, following = el.previous_sibling, el.next_sibling
+    if remove_inside and (previous is None or following is None):
         return True
-    return _removes_outside(el.previous_sibling) or _removes_outside(el.next_sibling)
+    return (previous is not None and _REMOVES_OUTSIDE[previous.name]) or (
+        following is not None and _REMOVES_OUTSIDE[following.name]
+    )
 
 
 def _join_collapsing_newlines(strings: list[str]) -> str:
@@ -207,7 +245,10 @@ def _join_collapsing_newlines(strings: list[str]) -> str:
         if string[0] != "\n" and string[-1] != "\n":
             parts += ("", string, "")
             continue
-        leading, content, trailing = _EDGE_NEWLINES.match(string).groups()
+        unled = string.lstrip("\n")  # leading newlines, content, trailing newlines
+        leading = string[: len(string) - len(unled)]
+        content = unled.rstrip("\n")
+        trailing = unled[len(content) :]
         if parts[-1] and leading:
             previous = parts.pop()
             leading = "\n" * min(2, max(len(previous), len(leading)))
@@ -272,7 +313,7 @@ _TEXT_ALIGN = re.compile(r"text-align\s*:\s*(left|center|right)", re.I)
 def _column_alignments(row: Tag) -> list[str]:
     """Each column's alignment, from the cells of ``row`` (``align`` or ``text-align``)."""
     aligns: list[str] = []
-    for cell in row.find_all(["td", "th"], recursive=False):
+    for cell in [child for child in row.contents if child.name in _CELLS]:
         align = (cell.get("align") or "").lower()
         style = _TEXT_ALIGN.search(cell.get("style") or "")
         align = align if align in _ALIGNED else (style.group(1).lower() if style else "")
@@ -283,12 +324,46 @@ def _column_alignments(row: Tag) -> list[str]:
 
 def _is_simple_table(table: Tag) -> bool:
     """A table GFM can express: no spans, no nested tables, lists or code in its cells."""
-    for cell in table.find_all(["td", "th"]):
+    for cell in _tags_below(table, _CELLS):
         if cell.get("colspan", "1") not in ("", "1") or cell.get("rowspan", "1") not in ("", "1"):
             return False
-        if cell.find(["table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"]):
+        if _first_below(cell, _NOT_IN_SIMPLE_CELLS) is not None:
             return False
-    return bool(table.find("tr"))
+    return _first_below(table, ("tr",)) is not None
+
+
+_CELLS = frozenset({"td", "th"})
+_NOT_IN_SIMPLE_CELLS = frozenset(
+    {"table", "ul", "ol", "pre", "blockquote", "h1", "h2", "h3", "p", "div"}
+)
+
+
+def _tags_below(el: Tag, names: Collection[str]) -> Iterator[Tag]:
+    """The elements inside ``el`` named in ``names``, in document order: bs4's
+    ``find_all(names)`` without its filter objects (which cost more than the rest of
+    a table's conversion)."""
+    return (node for node in el.descendants if node.name in names)
+
+
+def _first_below(el: Tag, names: Collection[str]) -> Tag | None:
+    """bs4's ``find(names)``: the first element inside ``el`` named in ``names``."""
+    return next(_tags_below(el, names), None)
+
+
+def _previous_tag(el: PageElement) -> Tag | None:
+    """bs4's ``find_previous_sibling()``: the nearest element (not text) before ``el``."""
+    node = el.previous_sibling
+    while node is not None and not isinstance(node, Tag):
+        node = node.previous_sibling
+    return node
+
+
+def _next_named(el: PageElement, name: str) -> Tag | None:
+    """bs4's ``find_next_sibling(name)``."""
+    node = el.next_sibling
+    while node is not None and node.name != name:
+        node = node.next_sibling
+    return node
 
 
 _CODE_SPANS = frozenset({"code", "kbd", "samp"})
@@ -307,65 +382,79 @@ class PostConverter(MarkdownConverter):
         table_infer_header = True
         keep_inline_images_in = ("td", "th", "a")
 
-    def process_tag(self, node: Tag, parent_tags: set[str] | None = None) -> str:
+    def convert_soup(self, soup: Tag) -> str:
+        return self.process_tag(soup, parent_tags=_NO_TAGS)
+
+    def process_tag(self, node: Tag, parent_tags: frozenset[str] | None = None) -> str:
         # The base class's algorithm, step for step, with what it recomputed for
-        # every node looked up once per tag name: it was the hottest function
-        # of a conversion. Same output (every fixture and corpus test says so).
+        # every node looked up once per tag name (or per set of ancestors), and its
+        # per-child calls inlined: it was the hottest function of a conversion.
+        # Same output (every fixture and corpus test says so).
         if parent_tags is None:
-            parent_tags = set()
+            parent_tags = _NO_TAGS
+        elif parent_tags.__class__ is not frozenset:
+            parent_tags = frozenset(parent_tags)
         name = node.name
-        remove_inside = name in _REMOVE_INSIDE or _is_heading(name)
-        children = [el for el in node.children if not _ignorable(el, remove_inside)]
-        child_tags = parent_tags | {name}
-        if name in ("td", "th") or _is_heading(name):
-            child_tags.add("_inline")
-        if name in ("pre", "code", "kbd", "samp"):
-            child_tags.add("_noformat")
-        strings = [self.process_element(el, parent_tags=child_tags) for el in children]
-        strings = [string for string in strings if string]
-        if name == "pre" or "pre" in parent_tags:  # parent_tags names every ancestor
+        child_tags = _child_tags(parent_tags, name)
+        remove_inside = _REMOVES_INSIDE[name]
+        strings = []
+        for el in node.contents:
+            if isinstance(el, NavigableString):
+                if _ignorable_text(el, remove_inside):
+                    continue
+                string = self.process_text(el, child_tags)
+            else:
+                string = self.process_tag(el, child_tags)
+            if string:
+                strings.append(string)
+        if not strings:
+            text = ""
+        elif len(strings) == 1:
+            text = strings[0]
+        elif name == "pre" or "pre" in parent_tags:  # parent_tags names every ancestor
             text = "".join(strings)
         else:
             text = _join_collapsing_newlines(strings)
-        convert_fn = self.get_conv_fn_cached(name)
+        convert_fn = self.convert_fn_cache.get(name, _UNKNOWN)
+        if convert_fn is _UNKNOWN:
+            convert_fn = self.get_conv_fn_cached(name)
         if convert_fn is not None:
             text = convert_fn(node, text, parent_tags=parent_tags)
         return text
 
-    def process_text(self, el: NavigableString, parent_tags: set[str] | None = None) -> str:
-        # remember whether this text may open a line, for escape() below
-        previous = el.previous_sibling
-        self._at_line_start = previous is None or getattr(previous, "name", None) in _OPENS_LINE
-        text = self._markdownify_text(el, parent_tags or set())
-        if text[-1:] in _JOINS_NEXT and "_noformat" not in (parent_tags or ()):
-            text = _escape_join(text, _neighbour(el, "next_sibling"))
-        return text
-
-    def _markdownify_text(self, el: NavigableString, parent_tags: set[str]) -> str:
+    def process_text(self, el: NavigableString, parent_tags: frozenset[str] | None = None) -> str:
         """markdownify's ``process_text``, its whitespace collapsed only where there is
-        some to collapse: its ``[\\t ]+`` → `` `` replaces every single space, which
-        on a long paragraph is most of the time spent."""
-        text = str(el) or ""
+        some to collapse (its ``[\\t ]+`` → `` `` replaces every single space, which on a
+        long paragraph is most of the time spent), with postconv's escaping, and the
+        ``!<&~`` a following node would complete escaped."""
+        if parent_tags is None:
+            parent_tags = _NO_TAGS
+        text = str(el)
         if "pre" not in parent_tags:
             if "\n" in text or "\r" in text:
                 text = _NEWLINE_WHITESPACE.sub("\n", text)
             if "\t" in text or "  " in text:
                 text = _WHITESPACE.sub(" ", text)
-        if "_noformat" not in parent_tags:
-            text = self.escape(text, parent_tags)
-        if should_remove_whitespace_outside(el.previous_sibling) or (
-            should_remove_whitespace_inside(el.parent) and not el.previous_sibling
+        previous, following = el.previous_sibling, el.next_sibling
+        if "_noformat" not in parent_tags and text:  # escape(), with where the text stands
+            text = escape_text(text, line_start=previous is None or previous.name in _OPENS_LINE)
+        parent_strips = _MARKDOWNIFY_STRIPS_INSIDE[el.parent.name]
+        if (previous is not None and _MARKDOWNIFY_STRIPS_OUTSIDE[previous.name]) or (
+            parent_strips and previous is None
         ):
             text = text.lstrip(" \t\r\n")
-        if should_remove_whitespace_outside(el.next_sibling) or (
-            should_remove_whitespace_inside(el.parent) and not el.next_sibling
+        if (following is not None and _MARKDOWNIFY_STRIPS_OUTSIDE[following.name]) or (
+            parent_strips and following is None
         ):
             text = text.rstrip()
+        if text[-1:] in _JOINS_NEXT and "_noformat" not in parent_tags:
+            text = _escape_join(text, _neighbour(el, "next_sibling"))
         return text
 
     def escape(self, text: str, parent_tags: set[str]) -> str:
         # markdownify escapes every * and _; ours escapes only what would become Markdown
-        return escape_text(text, line_start=getattr(self, "_at_line_start", True))
+        # (process_text calls escape_text itself: it knows whether the text opens a line)
+        return escape_text(text)
 
     def _emphasis(self, el: Tag, text: str, parent_tags: set[str], marker: str) -> str:
         if "_noformat" in parent_tags:
@@ -435,7 +524,7 @@ class PostConverter(MarkdownConverter):
         if not code.strip():
             return ""
         language = ""
-        for candidate in (el, el.find("code")):
+        for candidate in (el, _first_below(el, ("code",))):
             if candidate is not None:
                 classes = candidate.get("class") or ""
                 found = _LANGUAGE_CLASS.search(
@@ -452,7 +541,7 @@ class PostConverter(MarkdownConverter):
             return super().convert_table(el, text, parent_tags)
         own_rows = [
             row
-            for row in el.find_all("tr")
+            for row in _tags_below(el, ("tr",))
             if row.parent is el or (row.parent.name in _ROW_GROUPS and row.parent.parent is el)
         ]
         if not own_rows:  # only a wrapper around other tables: its content, as blocks
@@ -461,15 +550,51 @@ class PostConverter(MarkdownConverter):
         rows = "\n".join(_clean_html(row, keep | _INLINE_HTML_ATTRIBUTES) for row in own_rows)
         return f"\n\n<table>\n{rows}\n</table>\n\n"
 
+    def _markdownify_tr(self, el: Tag, text: str) -> str:
+        """markdownify's ``convert_tr``, step for step, its bs4 searches done by hand
+        (on a long table its filter objects cost more than the rest of the conversion)."""
+        cells = list(_tags_below(el, _CELLS))
+        is_first_row = _previous_tag(el) is None
+        parent = el.parent
+        is_headrow = all([cell.name == "th" for cell in cells]) or (
+            parent.name == "thead" and len(list(_tags_below(parent, ("tr",)))) == 1
+        )
+        is_head_row_missing = (is_first_row and parent.name != "tbody") or (
+            is_first_row
+            and parent.name == "tbody"
+            and _first_below(parent.parent, ("thead",)) is None
+        )
+        overline = ""
+        underline = ""
+        full_colspan = 0
+        for cell in cells:
+            if "colspan" in cell.attrs and cell["colspan"].isdigit():
+                full_colspan += max(1, min(1000, int(cell["colspan"])))
+            else:
+                full_colspan += 1
+        if (is_headrow or (is_head_row_missing and self.options["table_infer_header"])) and (
+            is_first_row
+        ):
+            underline += "| " + " | ".join(["---"] * full_colspan) + " |" + "\n"
+        elif (is_head_row_missing and not self.options["table_infer_header"]) or (
+            is_first_row
+            and (
+                parent.name == "table" or (parent.name == "tbody" and _previous_tag(parent) is None)
+            )
+        ):
+            overline += "| " + " | ".join([""] * full_colspan) + " |" + "\n"
+            overline += "| " + " | ".join(["---"] * full_colspan) + " |" + "\n"
+        return overline + "|" + text + "\n" + underline
+
     def convert_tr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes every column "---": the cells' alignment is lost
-        row = super().convert_tr(el, text, parent_tags)
+        row = self._markdownify_tr(el, text)
         head, _, underline = row.rstrip("\n").rpartition("\n")
         if not underline.startswith("| ---"):
             return row
         cells = underline.strip("|").split("|")
         aligns = _column_alignments(el)
-        following = el.find_next_sibling("tr")
+        following = _next_named(el, "tr")
         if not any(aligns) and following is not None:  # a plain header over aligned cells
             aligns = _column_alignments(following)
         aligned = [
@@ -508,11 +633,13 @@ class PostConverter(MarkdownConverter):
     def convert_br(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class writes a space in headings and table cells: a line they have no
         # Markdown for, and CommonMark shows as HTML
-        if parent_tags & _CODE_SPANS:
+        if not _CODE_SPANS.isdisjoint(parent_tags):
             return "\n"  # a code span shows a line end as a space; a "\" would show as is
         if "_inline" in parent_tags and "_noformat" not in parent_tags:
             return "<br>"
-        return super().convert_br(el, text, parent_tags)
+        if "_inline" in parent_tags:
+            return super().convert_br(el, text, parent_tags)
+        return "\\\n" + text  # the base class's line break, for newline_style BACKSLASH
 
     def convert_hr(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # "---" on the first line of a post without front matter would open one
@@ -567,12 +694,12 @@ class PostConverter(MarkdownConverter):
 
     def convert_iframe(self, el: Tag, text: str, parent_tags: set[str]) -> str:
         # the base class drops embeds (videos, maps) along with their only content, the URL
-        if not el.get("src") and not el.find("source"):
+        if not el.get("src") and _first_below(el, ("source",)) is None:
             # browsers show an <object>'s fallback content, never a <video>'s or <iframe>'s
             return text if el.name in ("object", "embed") else ""
         if not _raw_html_fits(parent_tags):
             # raw HTML cannot be indented inside a list item or a quote and stay there
-            source = el.get("src") or el.find("source").get("src", "")
+            source = el.get("src") or _first_below(el, ("source",)).get("src", "")
             return autolink(source) if "://" in source else text
         keep = dict.fromkeys((*_EMBEDS, "source"), _EMBED_ATTRIBUTES)
         return f"\n\n{_clean_html(el, keep)}\n\n"
@@ -589,4 +716,8 @@ def converter_for(options: Options) -> PostConverter:
 
 def to_markdown(root: Element, options: Options) -> str:
     """Convert a cleaned lxml tree to Markdown."""
-    return converter_for(options).convert_soup(to_soup(root))
+    soup = to_soup(root)
+    try:
+        return converter_for(options).convert_soup(soup)
+    finally:
+        release(soup)

@@ -18,7 +18,7 @@ _INLINE = re.compile(
     r"""
       \\(?=[!-/:-@\[-`{-~]|\s|$)    # a backslash that could escape the next character
     | [`*\[\]]                      # code spans, emphasis, links and images
-    | (?<![^\W_])_ | _(?![^\W_])    # an underscore that is not inside a word
+    | _(?:(?<![^\W_]_)|(?![^\W_]))   # an underscore that is not inside a word
     | <(?=[A-Za-z/!?>])             # raw HTML, an autolink, or <> (an empty link)
     | &(?=\#?\w+;)                  # an entity reference
     | ~(?=~)                        # GFM strikethrough
@@ -27,6 +27,10 @@ _INLINE = re.compile(
 )
 
 _CLOSING_HASHES = re.compile(r"(^|[ \t])(#+[ \t]*)$")
+
+# the characters _INLINE's branches open with (each opens with its character, not a
+# lookbehind, so the engine skips ahead to them: three times faster on prose)
+_INLINE_START = re.compile(r"[\\`*\[\]_<&~]")
 
 # every character any rule above starts with; text without them is returned as is
 _MAYBE_SPECIAL = re.compile(r"[\\`*\[\]_<&~#>+=\-.)]")
@@ -50,7 +54,8 @@ def escape_text(text: str, line_start: bool = True) -> str:
 def _escape_plain(text: str, line_start: bool) -> str:
     if _MAYBE_SPECIAL.search(text) is None:  # most CJK prose: nothing to do
         return text
-    text = _INLINE.sub(r"\\\g<0>", text)
+    if _INLINE_START.search(text) is not None:
+        text = _INLINE.sub(r"\\\g<0>", text)
     if not line_start:
         head, newline, rest = text.partition("\n")
         return head + newline + escape_line_starts(rest) if newline else text

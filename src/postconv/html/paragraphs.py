@@ -30,7 +30,7 @@ from postconv.html.tree import Element
 
 _MARKER = "postconv-break"
 _BLANK_LINES = re.compile(r"\n[ \t\u3000]*\n[ \t\u3000\n]*")
-_LOOSE_BREAKS = etree.XPath(".//br[not(ancestor::pre or ancestor::code)]")
+_BREAKS_IN_CODE = etree.XPath(".//pre//br | .//code//br")
 _NOT_PARAGRAPHS = ("pre", "code", "script", "style", "textarea", "kbd", "samp")
 #: where paragraphs can stand: a marker stops climbing here
 _FLOW_CONTAINERS = frozenset(
@@ -102,7 +102,9 @@ def _place_markers(root: Element) -> list[Element]:
 def _break_runs(root: Element) -> list[Element]:
     """Each run of two or more ``<br>`` (whitespace between) becomes one marker."""
     markers: list[Element] = []
-    for br in _LOOSE_BREAKS(root):
+    for br in _loose_breaks(root):
+        if (br.tail or "").strip():  # text after it: no run starts here (the cheap test first)
+            continue
         if br.getparent() is None:  # already part of a run
             continue
         previous = br.getprevious()
@@ -126,6 +128,16 @@ def _break_runs(root: Element) -> list[Element]:
 
 
 _EMPTY_BLOCKS = ("div", "p", "section", "article", "header", "footer", "center", "aside")
+
+
+def _loose_breaks(root: Element) -> list[Element]:
+    """The ``<br>`` outside ``<pre>`` and ``<code>``, in document order (an ancestor test
+    for each one cost more than the rest of the pass on a long run of them)."""
+    breaks = list(root.iterdescendants("br"))
+    if not breaks or not tree.has_descendant(root, "pre", "code"):
+        return breaks
+    in_code = set(_BREAKS_IN_CODE(root))  # the set keeps the proxies: membership is identity
+    return [br for br in breaks if br not in in_code]
 
 
 def _empty_blocks(root: Element) -> list[Element]:
