@@ -31,7 +31,6 @@ from postconv.html.converter import to_markdown
 from postconv.html.fragments import _stand_in, inline_markdown
 from postconv.html.tree import Element
 from postconv.options import Options
-from postconv.post.tags import iter_tags
 
 #: after each island's ``<div>``: in the reserved range (a post's own are shielded) and
 #: no token's character, so it can only be the separator
@@ -48,29 +47,27 @@ MAX_NESTING = 50
 BATCH_SIZE = 256
 #: the attribute that numbers the islands' ``<div>``
 _INDEX = "data-island"
-#: the text between an island's tags: tokens and the blanks around them only
-_TOKEN_TEXT = re.compile(r"[ \t\ue000-\ue0ff]*")
+#: tokens and blanks between safe tags (a conservative reading: an attribute's
+#: quotes closed, no ``<`` in a tag), no separator
+_BATCHABLE = re.compile(
+    r"(?:[ \t\ue000-\ue00e\ue010-\ue0ff]"
+    rf"|</?(?:{'|'.join(sorted(SAFE_TAGS))})(?=[\s/>])(?:[^<>\"']|\"[^<\"]*\"|'[^<']*')*>)*",
+    re.I,
+)
 
 
 def batchable(source: str) -> bool:
     """True when ``source`` (an island's HTML, its text tokens) converts inside a
-    ``<div>`` among others as it does alone: only tags of :data:`SAFE_TAGS`, text
-    of tokens and blanks, no separator, no caption shortcode (the parse expands those
-    across tags), nesting below :data:`MAX_NESTING`."""
-    if SEPARATOR in source or "[caption" in source.lower():
-        return False
-    position = depth = 0
-    for tag in iter_tags(source, raw_text=False):
-        if tag.name not in SAFE_TAGS or tag.kind not in ("open", "close", "void"):
-            return False
-        if _TOKEN_TEXT.fullmatch(source, position, tag.start) is None:
-            return False
-        if tag.kind == "open":
-            depth += 1
-            if depth > MAX_NESTING:
-                return False
-        position = tag.end
-    return _TOKEN_TEXT.fullmatch(source, position) is not None
+    ``<div>`` among others as it does alone: only tags of :data:`SAFE_TAGS` (quotes
+    closed, no ``<`` in them), text of tokens and blanks, no separator, no caption
+    shortcode (the parse expands those across tags), fewer tags than
+    :data:`MAX_NESTING` (so no deeper nesting)."""
+    return (
+        _BATCHABLE.fullmatch(source) is not None
+        and SEPARATOR not in source
+        and source.count("<") < MAX_NESTING
+        and "[caption" not in source.lower()
+    )
 
 
 def inline_markdowns(fragments: list[tuple[str, str, str]], options: Options) -> list[str]:
