@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from postconv.post.tags import iter_tags
+from postconv.post.tags import _Finder, _start_tag_at, _tag_at, iter_tags
 
 
 def found(text: str, **kwargs) -> list[tuple[str, str, str]]:
@@ -78,3 +78,12 @@ def test_tags_are_in_order_and_delimited(text: str) -> None:
         assert position <= tag.start < tag.end <= len(text)
         assert text[tag.start] == "<" and text[tag.end - 1] == ">"
         position = tag.end
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet="ab_:=\"'`/<> \n", max_size=30))
+def test_a_start_tag_read_whole_is_read_as_step_by_step(rest: str) -> None:
+    text = "<a" + rest
+    assert _tag_at(text, 0, len(text), _Finder(text, len(text))) == _start_tag_at(
+        text, 0, len(text), _Finder(text, len(text))
+    )

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 
-from postconv.html.fragments import inline_markdown
 from postconv.html.needless import MAX_BLOCK, drop_needless_backslashes
+from postconv.island_batch import BATCH_SIZE, inline_markdowns
 from postconv.options import Options
 from postconv.post.islands import (
     blank,
@@ -44,8 +45,6 @@ _DELIMITERS = frozenset("`*_~")
 _TAG_REACH = 200
 _LINE_BREAK = re.compile(r"[ \t]*\n[ \t]*")
 _NEWLINE = re.compile("\n")
-#: islands this small are converted once per block however often they repeat
-_REPEATED_SIZE = 500
 #: a ``<`` of text while the block is put together (never in a post: the reserved range)
 _TEXT_LT = "\ue003"
 
@@ -69,12 +68,12 @@ def convert_inline_html(
     line = _Line()
     position = 0
     at_line_start = False  # the text that follows now opens a line
-    for start, end in spans:
+    conversions = _island_markdowns(layout, spans, options, placeholders)
+    for (start, end), converted in zip(spans, conversions, strict=True):
         text = markdown[position:start]
         pieces.append(_mark(guard_line_start(text) if at_line_start else text))
         line.follow(pieces)
         island = markdown[start:end]
-        converted = _island_markdown(layout, start, end, options, placeholders)
         if not converted and _joins_markup(markdown, start, end):
             converted = island  # gone, it would make "``" and "`" one fence, "*" and "*" one
         needs_blocks = (
@@ -212,7 +211,6 @@ class _Layout:
         self.newlines = [match.start() for match in _NEWLINE.finditer(markdown)]
         self.breaks = [a for a, b in pairwise(self.newlines) if b == a + 1]
         self._opens_block: dict[int, bool] = {}
-        self._converted: dict[tuple[str, str, str], str] = {}
         self._text_bounds: tuple[int, int] | None = None
 
     def line_start(self, position: int) -> int:
@@ -237,18 +235,6 @@ class _Layout:
         begin = self.breaks[index - 1] + 2 if index else 0
         index = bisect_left(self.breaks, end)
         return begin, self.breaks[index] if index < len(self.breaks) else len(self.text)
-
-    def inline_markdown(self, source: str, options: Options, before: str, after: str) -> str:
-        """:func:`~postconv.html.fragments.inline_markdown`, once for each island that
-        repeats in the block: the text between its tags travels as tokens numbered per
-        island, so ``<b>…</b>`` after ``<b>…</b>`` is the same conversion."""
-        if len(source) > _REPEATED_SIZE:
-            return inline_markdown(source, options, before, after)
-        key = (source, before, after)
-        converted = self._converted.get(key)
-        if converted is None:
-            converted = self._converted[key] = inline_markdown(source, options, before, after)
-        return converted
 
     def line_opens_block(self, position: int) -> bool:
         """True when the source line at ``position`` opens a block of its own
@@ -317,9 +303,46 @@ def _joins_markup(markdown: str, start: int, end: int) -> bool:
     return closer not in back[opener:] and closer in ahead
 
 
-def _island_markdown(
-    layout: _Layout, start: int, end: int, options: Options, placeholders: Placeholders
-) -> str:
+@dataclass(frozen=True)
+class _Prepared:
+    """An island ready for its conversion: its HTML (the Markdown between its tags as
+    tokens of ``text``) and the characters around it."""
+
+    source: str
+    before: str
+    after: str
+    text: Placeholders
+
+
+def _island_markdowns(
+    layout: _Layout, spans: list[tuple[int, int]], options: Options, placeholders: Placeholders
+) -> Iterator[str]:
+    """What each island becomes, in order: the islands of a stretch of the block are
+    converted together (:mod:`postconv.island_batch`), and an island that repeats
+    there once (the text between its tags travels as tokens numbered per island, so
+    ``<b>…</b>`` after ``<b>…</b>`` is the same conversion)."""
+    for first in range(0, len(spans), BATCH_SIZE):
+        prepared = [
+            _prepare(layout, start, end, placeholders)
+            for start, end in spans[first : first + BATCH_SIZE]
+        ]
+        keys = list(
+            dict.fromkeys(
+                (item.source, item.before, item.after)
+                for item in prepared
+                if isinstance(item, _Prepared)
+            )
+        )
+        converted = dict(zip(keys, inline_markdowns(keys, options), strict=True))
+        for (_, end), item in zip(spans[first : first + BATCH_SIZE], prepared, strict=True):
+            if isinstance(item, _Prepared):
+                yield _finish(layout, end, item, converted[item.source, item.before, item.after])
+            else:
+                yield item
+
+
+def _prepare(layout: _Layout, start: int, end: int, placeholders: Placeholders) -> _Prepared | str:
+    """The island made ready for its conversion, or what it becomes without one."""
     markdown = layout.text
     pieces = split_island(markdown, start, end)
     if len(pieces) == 1 and lone_start_tag(pieces[0][1]):
@@ -339,9 +362,12 @@ def _island_markdown(
     while (stray := _END_TAG.match(markdown, following)) is not None:
         following = stray.end()  # an end tag right after goes (its element is not here)
     after = markdown[following] if following < len(markdown) else ""
-    converted = text.restore(
-        layout.inline_markdown(placeholders.html(source), options, before, after)
-    )
+    return _Prepared(placeholders.html(source), before, after, text)
+
+
+def _finish(layout: _Layout, end: int, prepared: _Prepared, markdown: str) -> str:
+    """The island's Markdown: its own text put back, a hard break it ends with fitted."""
+    converted = prepared.text.restore(markdown)
     stripped = converted.rstrip(" \t\n")
     if stripped.endswith("\\") and backslashes_before(stripped, len(stripped)) % 2:
         # a hard break the island ends with, as for a lone <br>: HTML's where the line

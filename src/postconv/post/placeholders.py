@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from postconv.post.code import code_text
 from postconv.post.tags import iter_tags
@@ -109,6 +110,24 @@ class Item:
     shielded: bool = False
 
 
+@cache
+def _patterns(inline: str, block: str) -> tuple[re.Pattern[str], ...]:
+    """The token patterns of a registry, compiled once (an island makes a registry of
+    its own: thousands of them on a long line)."""
+    return (
+        re.compile(f"[{inline}{block}]([\ue010-\ue0ff]+){_CLOSE}"),
+        re.compile(f"{block}([\ue010-\ue0ff]+){_CLOSE}"),
+        re.compile(f"[ \t]*{inline}([\ue010-\ue0ff]+){_CLOSE}[ \t]*"),
+        # a block token sharing its line (first on it after container markers, the
+        # markers captured; or after text), and the rest of that line
+        re.compile(
+            f"(?:^({_CONTAINER}))?[ \t]*{block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*([^\n]*)", re.M
+        ),
+        # a block token alone on its line, after indentation or blockquote markers
+        re.compile(f"^([ \t>]*){block}([\ue010-\ue0ff]+){_CLOSE}([ \t]*)$", re.M),
+    )
+
+
 class Placeholders:
     """The tokens of one post body (or one island) and what each stands for."""
 
@@ -117,16 +136,13 @@ class Placeholders:
         self.dialect = "html"  # how code shortcodes' content reads: set once it is known
         inline, block = _OPENERS[registry]
         self._inline_open, self._block_open = inline, block
-        self._token = re.compile(f"[{inline}{block}]([\ue010-\ue0ff]+){_CLOSE}")
-        self._block_token = re.compile(f"{block}([\ue010-\ue0ff]+){_CLOSE}")
-        self._spaced_token = re.compile(f"[ \t]*{inline}([\ue010-\ue0ff]+){_CLOSE}[ \t]*")
-        # a block token sharing its line (first on it after container markers, the
-        # markers captured; or after text), and the rest of that line
-        self._shared_block = re.compile(
-            f"(?:^({_CONTAINER}))?[ \t]*{block}([\ue010-\ue0ff]+){_CLOSE}[ \t]*([^\n]*)", re.M
-        )
-        # a block token alone on its line, after indentation or blockquote markers
-        self._block_line = re.compile(f"^([ \t>]*){block}([\ue010-\ue0ff]+){_CLOSE}([ \t]*)$", re.M)
+        (
+            self._token,
+            self._block_token,
+            self._spaced_token,
+            self._shared_block,
+            self._block_line,
+        ) = _patterns(inline, block)
 
     def add(
         self,

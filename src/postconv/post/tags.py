@@ -33,6 +33,14 @@ _UNQUOTED = re.compile(r"[^\"'=<>`\s]+")
 _TAG_END = re.compile(r"\s*/?>")
 _CLOSE_END = re.compile(r"\s*>")
 _DECLARATION = re.compile(r"<![A-Za-z]")
+#: a whole start tag as the step-by-step reading below finds it, for the common case of
+#: quoted values without ``<`` nor a line break (so a quote left open costs no search)
+_START_TAG = re.compile(
+    r"<([A-Za-z][A-Za-z0-9-]*)"
+    r"(?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*"
+    r"(?:\s*=\s*(?:[^\"'=<>`\s]+|'[^'<\n]*'|\"[^\"<\n]*\"))?)*"
+    r"\s*(/?)>"
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,16 @@ def _tag_at(text: str, lt: int, end: int, finder: _Finder) -> Tag | None:
     if following == "?":
         close = finder.find("?>", lt + 2)
         return Tag(lt, close + 2, "other", "") if close >= 0 else None
+    whole = _START_TAG.match(text, lt, end)
+    if whole is not None:
+        tag_name = whole.group(1).lower()
+        void = whole.group(2) or tag_name in VOID
+        return Tag(lt, whole.end(), "void" if void else "open", tag_name)
+    return _start_tag_at(text, lt, end, finder)
+
+
+def _start_tag_at(text: str, lt: int, end: int, finder: _Finder) -> Tag | None:
+    """A start tag read step by step, each quote's closing one found by ``finder``."""
     name = _NAME.match(text, lt + 1, end)
     if name is None:
         return None
