@@ -28,7 +28,7 @@ import re
 
 from postconv.html.clean import INLINE_PASSES, clean, parse
 from postconv.html.converter import to_markdown
-from postconv.html.fragments import _stand_in, inline_markdown
+from postconv.html.fragments import inline_markdown, stand_in
 from postconv.html.tree import Element
 from postconv.options import Options
 
@@ -89,7 +89,7 @@ def inline_markdowns(fragments: list[tuple[str, str, str]], options: Options) ->
 
 
 def _convert_together(fragments: list[tuple[str, str, str]], options: Options) -> list[str]:
-    stand_ins = [(_stand_in(before), _stand_in(after)) for _, before, after in fragments]
+    stand_ins = [(stand_in(before), stand_in(after)) for _, before, after in fragments]
     root = parse(
         "".join(
             f'<div {_INDEX}="{index}">{left}{source}{right}</div>{SEPARATOR}'

@@ -30,7 +30,7 @@ def inline_markdown(source: str, options: Options, before: str = "", after: str 
     The fragment is converted between stand-ins for its neighbours, so that
     emphasis markers are only used where CommonMark will read them.
     """
-    left, right = _stand_in(before), _stand_in(after)
+    left, right = stand_in(before), stand_in(after)
     root = parse(f"{left}{source}{right}")
     clean(root, options, INLINE_PASSES)
     markdown = to_markdown(root, options)
@@ -41,7 +41,9 @@ def inline_markdown(source: str, options: Options, before: str = "", after: str 
     return markdown
 
 
-def _stand_in(char: str) -> str:
+def stand_in(char: str) -> str:
+    """What stands for ``char`` beside a fragment: a letter, punctuation, or nothing
+    (a space, or no neighbour), as far as emphasis is concerned."""
     if not char or char.isspace():
         return ""
     return _PUNCTUATION if is_punctuation(char) else _LETTER
