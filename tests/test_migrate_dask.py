@@ -334,6 +334,38 @@ def test_the_local_clusters_workers_leave_ctrl_c_to_the_parent() -> None:
         assert engine.client.run(os.getpid) == pids
 
 
+def test_a_local_cluster_whose_close_hangs_is_killed_and_the_run_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dask's close can wait forever on a nanny whose worker died as it closed (seen in
+    CI after the test above): past a bound the run kills the workers and ends."""
+    import asyncio
+
+    from postconv.migrate import cluster
+
+    async def hangs(self: object) -> None:
+        await asyncio.sleep(3600)
+
+    monkeypatch.setattr(cluster, "CLOSE_TIMEOUT", 1.0)
+    monkeypatch.setattr(distributed.deploy.spec.SpecCluster, "_close", hangs)
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "post.html").write_text(POST.format(title="t", body="<p>body</p>"))
+    engine = cluster.DaskEngine(Settings(jobs=1, engine="dask"), threading.Event(), None)
+    workers = engine.client.run(os.getpid)
+    started = time.monotonic()
+    with engine:
+        pass
+
+    assert time.monotonic() - started < 15
+    for pid in workers.values():
+        assert not Path(f"/proc/{pid}").exists() or "Z" in _state(pid)
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def session_processes(session: int) -> list[str]:
     """The processes of a session still running (zombies are done: only not reaped yet)."""
     alive = []

@@ -65,6 +65,10 @@ GRACE = 1.0
 #: then how long the LocalCluster's workers may take to close before they are killed
 KILL_AFTER = 0.5
 
+#: how long closing the LocalCluster may take before its worker processes are killed:
+#: Dask's close can wait forever on a nanny whose worker died while it was closing
+CLOSE_TIMEOUT = 10.0
+
 #: why a LocalCluster may not start: its workers are spawned, and import __main__ again
 NO_GUARD = (
     "a script calling migrate() with the dask engine must do so under "
@@ -91,6 +95,7 @@ class DaskEngine:
         self.settings = settings
         self.stop = stop
         self.cluster: Any = None
+        self.children_before: set[Any] = set()
         self.lost_workers = False
         self.submitted = 0
         self.suspects: list[Task] = []  # posts whose worker died twice (see run)
@@ -121,6 +126,7 @@ class DaskEngine:
         from postconv.migrate.batch import UsageError
         from postconv.migrate.dask_worker import CtrlCIsTheParents
 
+        self.children_before = _children()
         try:
             with dask.config.set({"distributed.scheduler.allowed-failures": RETRIES}):
                 self.cluster = distributed.LocalCluster(
@@ -172,7 +178,10 @@ class DaskEngine:
                 )
 
             self.cluster.sync(close_workers)
-        self.cluster.close()
+        try:
+            self.cluster.close(timeout=CLOSE_TIMEOUT)
+        finally:
+            _kill(_children() - self.children_before)
 
     def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None:
         inflight: dict[Future, list[Task]] = {}
@@ -326,6 +335,22 @@ def worker_version() -> str:
     import postconv
 
     return postconv.__version__
+
+
+def _children() -> set[Any]:
+    """This process's multiprocessing children (a LocalCluster's workers among them)."""
+    import multiprocessing
+
+    return set(multiprocessing.active_children())
+
+
+def _kill(processes: set[Any]) -> None:
+    """Kill what a LocalCluster left behind (nothing, when it closed as it should):
+    the children started since it was made."""
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.kill()
+            process.join(timeout=1)
 
 
 def _connect(distributed: Any, address: str, error: type[Exception]) -> Client:
