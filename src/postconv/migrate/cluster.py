@@ -211,21 +211,10 @@ class DaskEngine:
     def _partitions(
         self, items: Iterator[Task | Outcome], report: OnOutcome
     ) -> Iterator[list[Task]]:
-        partition: list[Task] = []
-        size = 0
-        for item in items:
-            if self.stop.is_set():
-                return
-            if isinstance(item, Outcome):
-                report(item)
-                continue
-            partition.append(item)
-            size += len(item.data or b"")
-            if len(partition) >= self.settings.partition_size or size >= self.settings.chunk_bytes:
-                yield partition
-                partition, size = [], 0
-        if partition:
-            yield partition
+        from postconv.migrate.pool import chunks
+
+        sizes = (self.settings.partition_size, self.settings.chunk_bytes)
+        return chunks(items, report, self.stop, *sizes)
 
     def _submit(self, tasks: list[Task], inflight: dict[Future, list[Task]]) -> None:
         from postconv.migrate.pool import _work

@@ -183,20 +183,8 @@ class Parallel:
         self._close()
 
     def run(self, items: Iterator[Task | Outcome], report: OnOutcome) -> None:
-        chunk: list[Task] = []
-        size = 0
-        for item in items:
-            if self.stop.is_set():
-                break
-            if isinstance(item, Outcome):
-                report(item)
-                continue
-            chunk.append(item)
-            size += len(item.data or b"")
-            if len(chunk) >= self.settings.chunk_size or size >= self.settings.chunk_bytes:
-                self._send(chunk, report)
-                chunk, size = [], 0
-        if chunk:
+        sizes = (self.settings.chunk_size, self.settings.chunk_bytes)
+        for chunk in chunks(items, report, self.stop, *sizes):
             self._send(chunk, report)
         self._wait(report, lambda: any(worker.tasks for worker in self.workers))
         if self.stop.is_set():
@@ -339,3 +327,30 @@ def _die_with_parent() -> None:
 def _work(settings: Settings) -> Work:
     """What each task is run with: options, fsync, verify, encoding."""
     return settings.options, settings.fsync, settings.verify, settings.encoding
+
+
+def chunks(
+    items: Iterator[Task | Outcome],
+    report: OnOutcome,
+    stop: threading.Event,
+    count: int,
+    max_bytes: int,
+) -> Iterator[list[Task]]:
+    """The planner's tasks in chunks of ``count`` tasks or ``max_bytes`` of data, read
+    only as the chunks are taken; its outcomes (refused, skipped…) reported on the way.
+    Nothing more once ``stop`` is set."""
+    chunk: list[Task] = []
+    size = 0
+    for item in items:
+        if stop.is_set():
+            return
+        if isinstance(item, Outcome):
+            report(item)
+            continue
+        chunk.append(item)
+        size += len(item.data or b"")
+        if len(chunk) >= count or size >= max_bytes:
+            yield chunk
+            chunk, size = [], 0
+    if chunk and not stop.is_set():
+        yield chunk
