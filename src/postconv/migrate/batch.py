@@ -84,7 +84,7 @@ class Settings:
     chunk_bytes: int = 2 * 1024 * 1024  # … or fewer when archive members are big
     engine: str = "local"  # "local": our worker processes; "dask": a Dask cluster
     scheduler: str | None = None  # the Dask scheduler's address (None: a LocalCluster)
-    partition_size: int = 32  # tasks per Dask task (a round trip costs more there)
+    partition_size: int = 128  # tasks per Dask task (a round trip costs more there)
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
