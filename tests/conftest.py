@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from hypothesis import settings
@@ -62,3 +62,26 @@ def run_postconv(
         timeout=timeout,
         check=False,
     )
+
+
+class Planner:
+    """A planner's stream of ``count`` tasks converting the seed into ``dest``, which
+    records how far it was read ahead of the outcomes reported (``ahead``): an engine
+    keeps memory flat when that stays within what it has in flight."""
+
+    def __init__(self, dest: Path, count: int = 200) -> None:
+        self.dest, self.count = dest, count
+        self.reported: list = []
+        self.ahead: list[int] = []
+
+    def tasks(self) -> Iterator:
+        from postconv.migrate.work import Task
+
+        for number in range(self.count):
+            self.ahead.append(number + 1 - len(self.reported))
+            path = str(CORPUS / "seed.txt")
+            yield Task(f"{number}.txt", str(self.dest / f"{number}.md"), "convert", path=path)
+
+    def all_converted(self) -> bool:
+        statuses = {outcome.status for outcome in self.reported}
+        return len(self.reported) == self.count and statuses == {"converted"}

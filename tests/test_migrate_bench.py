@@ -6,16 +6,14 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+
+from conftest import Planner
 
 from postconv.migrate.batch import Settings
 from postconv.migrate.pool import Parallel
-from postconv.migrate.report import Outcome
-from postconv.migrate.work import Task
 
 BENCH = Path(__file__).parents[1] / "bench" / "run.py"
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus"
 
 
 def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
@@ -55,21 +53,10 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
 def test_the_pool_pulls_tasks_only_as_workers_free_up(tmp_path: Path) -> None:
     """Memory is flat: the planner is never read far ahead of the finished outcomes."""
     settings = Settings(jobs=2, chunk_size=4)
-    seed = CORPUS / "seed.txt"
-    pulled = 0
-    reported: list[Outcome] = []
-    ahead: list[int] = []
-
-    def tasks() -> Iterator[Task]:
-        nonlocal pulled
-        for number in range(200):
-            pulled += 1
-            ahead.append(pulled - len(reported))
-            yield Task(f"{number}.txt", str(tmp_path / f"{number}.md"), "convert", path=str(seed))
-
+    planner = Planner(tmp_path)
     with Parallel(settings, threading.Event()) as pool:
-        pool.run(tasks(), reported.append)
+        pool.run(planner.tasks(), planner.reported.append)
 
-    assert len(reported) == 200 and all(o.status == "converted" for o in reported)
+    assert planner.all_converted()
     # at most 2 × jobs chunks in flight, plus the chunk being filled
-    assert max(ahead) <= (2 * settings.jobs + 1) * settings.chunk_size
+    assert max(planner.ahead) <= (2 * settings.jobs + 1) * settings.chunk_size

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, plain_env, run_postconv
+from conftest import CORPUS, Planner, plain_env, run_postconv
 
 import postconv
 from postconv.migrate.batch import Settings, migrate
@@ -205,28 +205,16 @@ def test_the_engine_pulls_tasks_only_as_the_cluster_frees_up(
 ) -> None:
     """Memory is flat: at most two partitions per worker thread are in flight."""
     from postconv.migrate.cluster import DaskEngine
-    from postconv.migrate.work import Task
 
     settings = Settings(jobs=2, engine="dask", scheduler=scheduler, partition_size=4)
-    seed = CORPUS / "seed.txt"
-    pulled = 0
-    reported: list[Outcome] = []
-    ahead: list[int] = []
-
-    def tasks() -> Iterator[Task]:
-        nonlocal pulled
-        for number in range(200):
-            pulled += 1
-            ahead.append(pulled - len(reported))
-            yield Task(f"{number}.txt", str(tmp_path / f"{number}.md"), "convert", path=str(seed))
-
+    planner = Planner(tmp_path)
     with DaskEngine(settings, threading.Event(), None) as engine:
-        engine.run(tasks(), reported.append)
+        engine.run(planner.tasks(), planner.reported.append)
         limit = engine.limit
 
-    assert len(reported) == 200 and all(o.status == "converted" for o in reported)
+    assert planner.all_converted()
     assert limit == 4  # two workers of one thread each, two partitions each
-    assert max(ahead) <= (limit + 1) * settings.partition_size
+    assert max(planner.ahead) <= (limit + 1) * settings.partition_size
 
 
 # --- failures ------------------------------------------------------------------------------
