@@ -1,4 +1,4 @@
-"""The one exception type the core raises for bad input."""
+"""The one exception type the core raises for bad input, and errors told in one line."""
 
 from __future__ import annotations
 
@@ -25,3 +25,9 @@ class PostconvError(ValueError):
 
 class FrontMatterError(PostconvError):
     """The header is not closed, or its YAML/TOML does not parse."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, or its type's name when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -165,6 +165,12 @@ def write_atomically(
         raise
 
 
+def temp_name(name: str) -> str:
+    """``.postconv-NAME.XXXXXXXX.tmp``: a temporary file's name beside ``name``, random, and
+    ours by its prefix (``postconv migrate`` sweeps what a killed run left)."""
+    return f"{TEMP_PREFIX}{name}.{os.urandom(4).hex()}.tmp"
+
+
 def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
     """Create ``.postconv-NAME.XXXXXXXX.tmp`` beside ``output`` (and its directory when
     missing).
@@ -176,7 +182,7 @@ def _create_temp(output: str, make_dirs: bool) -> tuple[int, str]:
     directory, name = os.path.split(output)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     for _attempt in range(100):
-        temp = os.path.join(directory, f"{TEMP_PREFIX}{name}.{os.urandom(4).hex()}.tmp")
+        temp = os.path.join(directory, temp_name(name))
         try:
             return os.open(temp, flags, 0o666), temp
         except FileExistsError:

@@ -17,13 +17,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import re
-import secrets
 import shutil
 from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from postconv.errors import PostconvError
+from postconv.errors import PostconvError, first_line
+from postconv.io.files import temp_name
 
 if TYPE_CHECKING:
     from fsspec import AbstractFileSystem
@@ -65,9 +65,9 @@ def filesystem(url: str) -> tuple[AbstractFileSystem, str]:
     try:
         fs, path = url_to_fs(url)
     except ImportError as error:  # fsspec names the package: "Install s3fs to access S3"
-        raise PostconvError(f"{url}: {one_line(error)}") from None
+        raise PostconvError(f"{url}: {first_line(error)}") from None
     except Exception as error:  # ValueError("Protocol not known: nosuch") …
-        raise PostconvError(f"{url}: {one_line(error)}") from None
+        raise PostconvError(f"{url}: {first_line(error)}") from None
     return fs, path.rstrip("/") or path
 
 
@@ -158,7 +158,7 @@ def read_bytes(url: str, limit: int) -> bytes:
     except IsADirectoryError:
         raise PostconvError("is a directory") from None
     except OSError as error:
-        raise PostconvError(one_line(error)) from None
+        raise PostconvError(first_line(error)) from None
     if len(data) > limit:
         raise PostconvError(f"file too large (over {limit // 2**20} MB) to be a post")
     return data
@@ -169,7 +169,7 @@ def open_input(url: str) -> IO[bytes]:
     return fs.open(path, "rb")
 
 
-def write(url: str, content: bytes | IO[bytes], temp_prefix: str) -> None:
+def write(url: str, content: bytes | IO[bytes]) -> None:
     """Write ``content`` to ``url`` whole or not at all (see the module docstring)."""
     fs, path = filesystem(url)
     if is_object_store(fs):
@@ -177,7 +177,7 @@ def write(url: str, content: bytes | IO[bytes], temp_prefix: str) -> None:
         return
     directory, name = path.rsplit("/", 1) if "/" in path else ("", path)
     fs.makedirs(directory or "/", exist_ok=True)
-    temp = f"{directory}/{temp_prefix}{name}.{secrets.token_hex(4)}.tmp"
+    temp = f"{directory}/{temp_name(name)}"
     try:
         with fs.open(temp, "wb") as handle:
             if isinstance(content, bytes):
@@ -189,8 +189,3 @@ def write(url: str, content: bytes | IO[bytes], temp_prefix: str) -> None:
         with contextlib.suppress(Exception):  # else the next run sweeps it
             fs.rm_file(temp)
         raise
-
-
-def one_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from posixpath import splitext
 
-from postconv.errors import PostconvError
+from postconv.errors import PostconvError, first_line
 from postconv.io import remote
 from postconv.io.files import TEMP_PREFIX
 from postconv.io.walk import is_post
@@ -33,7 +33,6 @@ from postconv.migrate.report import NOT_A_POST, UP_TO_DATE, Outcome, Summary
 from postconv.migrate.sources import Entry, Source, SourceError, open_source
 from postconv.migrate.work import (
     Task,
-    first_line,
     one_line_os_error,
     read_input,
     read_member,
@@ -210,7 +209,7 @@ def _prepare_remote_dest(src: str, dest: str) -> str:
     except (UsageError, SourceError):
         raise
     except Exception as error:  # PostconvError (no fsspec…), a store that cannot be reached
-        raise UsageError(f"{dest}: {remote.one_line(error)}") from None
+        raise UsageError(f"{dest}: {first_line(error)}") from None
     return dest.rstrip("/")
 
 

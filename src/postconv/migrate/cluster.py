@@ -40,8 +40,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from postconv.errors import first_line
 from postconv.migrate.report import Outcome
-from postconv.migrate.work import Task, first_line, reason, run_partition
+from postconv.migrate.work import Task, reason, run_partition
 
 if TYPE_CHECKING:
     from distributed import Client, Future

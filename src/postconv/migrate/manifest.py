@@ -29,7 +29,7 @@ from typing import IO, TYPE_CHECKING
 
 from postconv import __version__
 from postconv.io import remote
-from postconv.io.files import TEMP_PREFIX, write_atomically
+from postconv.io.files import write_atomically
 
 if TYPE_CHECKING:
     from postconv.migrate.batch import Settings
@@ -99,7 +99,7 @@ class Manifest:
             if self.remote:
                 if self.added:
                     with contextlib.suppress(OSError):  # the next run judges by time
-                        remote.write(self.path, lines.encode("utf-8"), TEMP_PREFIX)
+                        remote.write(self.path, lines.encode("utf-8"))
                 return
             with contextlib.suppress(OSError):  # the appended lines hold the same
                 write_atomically(self.path, lines.encode("utf-8"))

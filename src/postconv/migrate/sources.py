@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal
 
+from postconv.errors import first_line
 from postconv.io import remote
 from postconv.io.walk import walk_tree
 
@@ -122,7 +123,7 @@ def open_remote_source(url: str, exclude: str | None = None) -> Source:
         fs, path = remote.filesystem(url)
         found = remote.info(url)
     except Exception as error:  # a store that cannot be reached, no credentials …
-        raise SourceError(f"{url}: {remote.one_line(error)}") from None
+        raise SourceError(f"{url}: {first_line(error)}") from None
     if found is None:
         raise SourceError(f"{url}: no such file or directory")
     if found.get("type") == "directory":
@@ -147,7 +148,7 @@ def open_remote_source(url: str, exclude: str | None = None) -> Source:
             if tarfile.is_tarfile(stream):
                 return TarSource(Path(name), opener, size)
     except OSError as error:
-        raise SourceError(f"{url}: {remote.one_line(error)}") from None
+        raise SourceError(f"{url}: {first_line(error)}") from None
     if head == b"PK\x03\x04":
         raise SourceError(f"{url}: truncated or damaged zip (no central directory)")
     raise SourceError(f"{url}: not a directory, a zip or a tar archive")
@@ -281,7 +282,7 @@ class RemoteDirectorySource(Source):
                 continue
             rel, item = found
             if isinstance(item, Exception):
-                reason = f"cannot list this directory: {remote.one_line(item)}"
+                reason = f"cannot list this directory: {first_line(item)}"
                 yield Entry(rel or ".", "broken", 0.0, 0, reason=reason)
             elif item.get("type") == "directory":
                 if item["name"].rstrip("/") != self.exclude:

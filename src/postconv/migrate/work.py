@@ -23,10 +23,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Literal
 
-from postconv.errors import PostconvError
+from postconv.errors import PostconvError, first_line
 from postconv.io import remote
 from postconv.io.decode import decode_post, dropped_warning
-from postconv.io.files import MAX_POST_BYTES, TEMP_PREFIX, read_post_bytes, write_atomically
+from postconv.io.files import MAX_POST_BYTES, read_post_bytes, write_atomically
 from postconv.migrate.manifest import digest
 from postconv.migrate.report import Outcome, Status
 from postconv.options import Options
@@ -107,7 +107,7 @@ def write_output(output: str, content: bytes | IO[bytes], durable: bool = False)
     """Write an output whole or not at all: a temporary file and a rename on a disk,
     one atomic write on an object store (see :mod:`postconv.io.remote`)."""
     if remote.is_url(output):
-        remote.write(output, content, TEMP_PREFIX)
+        remote.write(output, content)
     else:
         write_atomically(output, content, durable, make_dirs=True)
 
@@ -226,8 +226,3 @@ def read_member(stream: IO[bytes], size: int) -> bytes:
 
 def one_line_os_error(error: OSError) -> str:
     return error.strerror or first_line(error)
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -13,7 +13,7 @@ from typing import Literal
 
 import yaml
 
-from postconv.errors import FrontMatterError
+from postconv.errors import FrontMatterError, first_line
 
 try:  # the C loader is an order of magnitude faster; same safety
     _YamlLoader: type = yaml.CSafeLoader
@@ -84,7 +84,7 @@ def _validate(source: str, kind: Kind) -> None:
         except tomllib.TOMLDecodeError as error:
             found = _TOML_LINE.search(str(error))
             line = int(found.group(1)) + 1 if found else None
-            message = f"invalid TOML front matter: {_first_line(error)}"
+            message = f"invalid TOML front matter: {first_line(error)}"
             raise FrontMatterError(message, line) from None
         return
     try:
@@ -96,7 +96,7 @@ def _validate(source: str, kind: Kind) -> None:
         problem = error.problem or error.context or "syntax error"
         raise FrontMatterError(f"invalid YAML front matter: {problem}", line) from None
     except yaml.YAMLError as error:
-        raise FrontMatterError(f"invalid YAML front matter: {_first_line(error)}", None) from None
+        raise FrontMatterError(f"invalid YAML front matter: {first_line(error)}", None) from None
     if node is None:
         return
     if not isinstance(node, yaml.MappingNode):
@@ -108,7 +108,3 @@ def _validate(source: str, kind: Kind) -> None:
             except ValueError as error:
                 message = f"invalid date {value.value!r}: {error}"
                 raise FrontMatterError(message, value.start_mark.line + 2) from None
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
