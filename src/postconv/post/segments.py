@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
+from postconv.post.blocks import top_level_blocks
 from postconv.post.markdown_code import FENCE_LINE, backslashes_before, code_ranges, in_ranges
 from postconv.post.tags import iter_tags
 
@@ -159,9 +160,8 @@ def _block_parser() -> MarkdownIt:
 def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
     offsets = _line_offsets(body)
     blocks = [
-        (token.type, offsets[token.map[0]], _line_end(body, offsets, token.map[1]))
-        for token in _block_parser().parse(body)
-        if token.level == 0 and token.map is not None and token.nesting >= 0
+        (kind, offsets[first], _line_end(body, offsets, end))
+        for kind, first, end in top_level_blocks(body, _block_parser().parse)
     ]
     tags_across = _tags_across_blank_lines(body)
     closings: dict[str, int] = {}
