@@ -31,7 +31,9 @@ rules cannot follow it (a tag across a quote's lines).
 
 from __future__ import annotations
 
+import bisect
 import html.entities
+import math
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Set
 from functools import lru_cache
@@ -170,6 +172,9 @@ def drop_needless_backslashes(
         last_closer=max(plain.rfind(closer) for closer in ("](", "][", "]:")),
         first_angle=plain.find("<"),
         brackets=brackets,
+        plainly=_reads_plainly(block, expand),
+        escaped=frozenset(index - number for number, index in enumerate(escapes)),
+        runs={},
     )
     verdicts = {
         index: _verdict(plain, index - number, marks) for number, index in enumerate(escapes)
@@ -303,6 +308,13 @@ class _Marks(NamedTuple):
     #: False when no reference definition can make a ``[label]`` of the block a link,
     #: None when one may, True when the definitions are unknown
     brackets: bool | None
+    #: True when the block's text is what markdown-it reads (:func:`_reads_plainly`):
+    #: the rules that weigh the whole block (every delimiter run…) may then tell
+    plainly: bool
+    #: where the escaped characters stand in ``plain``
+    escaped: frozenset[int]
+    #: the delimiter runs of the block, by character, found when first asked for
+    runs: dict[str, list[_Run]]
 
 
 def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
@@ -321,6 +333,8 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
         # these open a block only where a block starts ("8." after "### " opens nothing)
         prefix = line.rstrip("0123456789") if char in ".)" else line
         if _only_markers(plain, line_start, line_start + len(prefix)):
+            if char == "=" and not line_start and marks.plainly:
+                return False  # no line above for it to underline
             return _block_start_verdict(plain, index, line_start, prefix)
         content = _CONTAINER_MARKERS.match(plain, line_start).end()
         if char == "#" and plain.startswith("#", content):
@@ -338,12 +352,28 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
         return None if marks.last_closer >= index else False
     if char in "*_":
         if _only_markers(plain, line_start, index):
+            spaced = plain[index + 1 : index + 2] in ("", " ", "\t", "\n")
             if char == "*" and _block_start_verdict(plain, index, line_start, line):
                 return True  # a list item
-            return None  # a rule, or emphasis at a line start
+            if spaced or not marks.plainly:
+                return None  # an empty list item, a table row, or emphasis at a line start
         if plain.count(char) == 1:
             return False
+        start, end = _run_around(plain, index)
+        if marks.plainly and all(i in marks.escaped for i in range(start, end)):
+            return None if _may_pair(plain, index, marks) else False
         return None if _flanking(plain, index) else False
+    if char == "`" and marks.plainly:
+        # no backtick of the block but these: a code span needs two runs; a fence opens
+        # where three stand at a line start
+        start, end = _run_around(plain, index)
+        if plain.count("`") > end - start or any(i not in marks.escaped for i in range(start, end)):
+            return None
+        return None if end - start >= 3 and _only_markers(plain, line_start, start) else False
+    if char == "\\" and plain[index + 1 : index + 2].isalnum():
+        # a lone backslash before a letter is as literal as an escaped one (not in a
+        # reference label: the label would change)
+        return False if marks.plainly and marks.brackets is False else None
     if char == "<":
         return None if _TAG_OR_AUTOLINK.match(plain, index) else False
     if char == "&":
@@ -417,6 +447,107 @@ def _continues_paragraph(plain: str, line_start: int, prefix: str) -> bool:
         and _PARAGRAPH_LINE.match(content) is not None
         and not _THEMATIC_BREAK.fullmatch(content)
     )
+
+
+class _Run(NamedTuple):
+    """A run of ``*`` or ``_``, and what a run before or after it may do."""
+
+    start: int
+    end: int
+    can_open: bool
+    can_close: bool
+    opener_before: bool
+    closer_after: bool
+
+
+def _reads_plainly(block: str, expand: Callable[[str], str] | None) -> bool:
+    """True when a block's delimiter runs can be weighed from its text: no token puts
+    back text that may hold one, no table cell or tab makes the text markdown-it reads
+    inline differ from the block's."""
+    if "|" in block or "\t" in block:
+        return False
+    return expand is None or expand(block) == block
+
+
+def _run_around(plain: str, index: int) -> tuple[int, int]:
+    """The span of the run of the character at ``index``."""
+    char = plain[index]
+    return len(plain[:index].rstrip(char)), len(plain) - len(plain[index:].lstrip(char))
+
+
+def _may_pair(plain: str, index: int, marks: _Marks) -> bool:
+    """True when the run of escaped ``*`` or ``_`` at ``index`` may open emphasis that a
+    later run of the block closes, or close what an earlier one opens, once their
+    backslashes are gone (a run's characters go or stay together: one verdict)."""
+    char = plain[index]
+    runs = marks.runs.get(char)
+    if runs is None:
+        runs = marks.runs[char] = _delimiter_runs(plain, char, marks.escaped)
+    run = runs[bisect.bisect_right(runs, (index, math.inf)) - 1]
+    can_open, can_close = _run_flanks(plain, run.start, run.end)
+    return (can_open and run.closer_after) or (can_close and run.opener_before)
+
+
+def _delimiter_runs(plain: str, char: str, escaped: Set[int]) -> list[_Run]:
+    """The runs of ``char`` in ``plain``, each with whether a run before it may open
+    emphasis and a run after it may close it."""
+    found = []
+    for match in re.finditer(re.escape(char) + "+", plain):
+        start, end = match.span()
+        if all(index in escaped for index in range(start, end)):
+            found.append((start, end, *_run_flanks(plain, start, end, split=True)))
+        elif any(index in escaped for index in range(start, end)):
+            found.append((start, end, True, True))  # (read liberally: either)
+        else:
+            found.append((start, end, *_run_flanks(plain, start, end)))
+    runs: list[_Run] = []
+    opener = False
+    for start, end, can_open, can_close in found:
+        runs.append(_Run(start, end, can_open, can_close, opener, False))
+        opener = opener or can_open
+    closer = False
+    for number in range(len(runs) - 1, -1, -1):
+        runs[number] = runs[number]._replace(closer_after=closer)
+        closer = closer or runs[number].can_close
+    return runs
+
+
+def _run_flanks(plain: str, start: int, end: int, split: bool = False) -> tuple[bool, bool]:
+    """Whether the run ``plain[start:end]`` may open and close emphasis, by CommonMark's
+    flanking rules; after quote and list markers, where the text markdown-it reads
+    inline starts, both readings count.
+
+    ``split``: the run is of escaped characters, some of whose backslashes may stay;
+    any stretch of it may then be a run of its own, next to an escaped one.
+    """
+    char = plain[start]
+    before = [plain[start - 1] if start else " "]
+    if start and _CONTAINER_MARKERS.fullmatch(plain, plain.rfind("\n", 0, start) + 1, start):
+        before.append(" ")
+    after = [plain[end] if end < len(plain) else " "]
+    if split:
+        before.append(char)  # (an escaped one before it: the character itself)
+        after.append("\\")  # (an escaped one after it: its backslash)
+    readings = [(last, next_) for last in before for next_ in after]
+    if split and end - start < 3:
+        readings.remove((char, "\\"))  # no stretch has escaped ones on either side
+    flanks = [_flanks(last, next_, char == "*") for last, next_ in readings]
+    return any(o for o, _ in flanks), any(c for _, c in flanks)
+
+
+def _flanks(last: str, next_: str, split_word: bool) -> tuple[bool, bool]:
+    """``(can_open, can_close)`` of a delimiter run between ``last`` and ``next_``, by
+    markdown-it's own tests (``split_word``: ``*``, which may open or close inside a word)."""
+    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
+
+    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
+    next_punct = isMdAsciiPunct(ord(next_)) or isPunctChar(next_)
+    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(next_))
+    left = not (next_space or (next_punct and not (last_space or last_punct)))
+    right = not (last_space or (last_punct and not (next_space or next_punct)))
+    can_open = left and (split_word or not right or last_punct)
+    can_close = right and (split_word or not left or next_punct)
+    return can_open, can_close
 
 
 def _flanking(text: str, index: int) -> bool:
