@@ -184,14 +184,20 @@ def drop_needless_backslashes(
     if len(doubtful) > MAX_TRIES or (not doubtful and not _RAW_HTML.search(plain)):
         return _without(block, escapes, doubtful | needed)
 
+    renderings: dict[str, str] = {}
+
     def render(text: str) -> str:  # a fresh env each time: the block may define labels too
-        text = expand(text) if expand is not None else text
-        return _renderer().render(text, {"references": dict(definitions or {})})
+        if text not in renderings:
+            source = expand(text) if expand is not None else text
+            env = {"references": dict(definitions or {})}
+            renderings[text] = _renderer().render(source, env)
+        return renderings[text]
 
     wanted = render(block)
     if render(_without(block, escapes, needed)) == wanted:
         return _without(block, escapes, needed)  # none of the doubtful ones was needed
-    if render(_without(block, escapes, doubtful | needed)) != wanted:
+    checked = _without(block, escapes, doubtful | needed)  # (the block, when no rule spoke)
+    if checked != block and render(checked) != wanted:
         # a rule was wrong: raw HTML runs on where the rules do not follow it (a tag
         # across a quote's lines): then every backslash is doubtful
         doubtful = set(escapes) - needed
