@@ -32,7 +32,7 @@ from functools import lru_cache
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
 
-_START = re.compile(r"\{[%{]|\[|<!--")
+_START = re.compile(r"\{[%{]|\[/?[A-Za-z]|<!--")  # (a shortcode's name starts with a letter)
 _LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight)\b")
 _HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
 _MORE = re.compile(r"<!--\s*more\b[^>]*?-->", re.I)
