@@ -3,6 +3,8 @@ them, most without running it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -42,13 +44,19 @@ def test_blocks_are_the_parsers_blocks(lines: list[str], end: str) -> None:
     assert found == parsed
 
 
-def test_paragraphs_and_html_blocks_need_no_parser() -> None:
+def recording_parser() -> tuple[list[str], Callable[[str], list]]:
+    """markdown-it's block parser, and the texts it was given."""
     calls: list[str] = []
 
-    def parse(text: str):
+    def parse(text: str) -> list:
         calls.append(text)
         return _block_parser().parse(text)
 
+    return calls, parse
+
+
+def test_paragraphs_and_html_blocks_need_no_parser() -> None:
+    calls, parse = recording_parser()
     body = "Para one\nstill one\n\n<div>\n\nx\n</div>\n\n# Title\nPara ```\n\n    code\n\nEnd"
     found = top_level_blocks(body, parse)
     assert [kind for kind, _, _ in found] == [
@@ -59,12 +67,7 @@ def test_paragraphs_and_html_blocks_need_no_parser() -> None:
 
 
 def test_a_list_goes_to_the_parser_up_to_the_next_unindented_block() -> None:
-    calls: list[str] = []
-
-    def parse(text: str):
-        calls.append(text)
-        return _block_parser().parse(text)
-
+    calls, parse = recording_parser()
     body = "Intro\n\n- a\n\n  still a\n\nOutro\n"
     assert [kind for kind, _, _ in top_level_blocks(body, parse)] == [
         "paragraph_open",
