@@ -25,6 +25,7 @@ CHEAP = [
     ("asterisks of one run", "./\\*\\*/tags", "./**/tags"),
     ("asterisks that cannot pair", "f(\\*args, \\*\\*kw)", "f(*args, **kw)"),
     ("an escaped backslash before a letter", "x\\\\y", "x\\y"),
+    ("a bracketed text no link can use", "FCC \\[FCC\\], see [↩](#n1)", "FCC [FCC], see [↩](#n1)"),
 ]
 
 DROPPED = [

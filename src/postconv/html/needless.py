@@ -352,6 +352,8 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
         return True  # "[php]" as text: without it, a second run would see a shortcode
     if char in "[]" and marks.brackets is not False:
         return marks.brackets  # a definition could make it a link: kept, or rendered with it
+    if char in "[]" and marks.plainly and _lone_escaped_pair(plain, index, marks.escaped):
+        return False
     if char == "[":
         return None if marks.last_closer > index else False
     if char == "]":  # it may close a link whose text runs on to a later "]("
@@ -388,6 +390,39 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
             return False
         return entity.group(1) is None or entity.group(1) + ";" in html.entities.html5
     return None
+
+
+def _lone_escaped_pair(plain: str, index: int, escaped: Set[int]) -> bool:
+    """True when the bracket at ``index`` and its partner, the nearest bracket on its
+    other side, are both escaped and bracket a text with no other bracket, no code and
+    no tag: once both go they are a label followed by nothing that makes a link of it
+    (no ``(``, ``[`` or ``:`` after it, no ``]`` before it), and balanced wherever a
+    link around them stands. (No definition may make a label of it: asked only when
+    the document has none the block may use.)"""
+    if plain[index] == "[":
+        start, end = index, _next_bracket(plain, index + 1)
+    else:
+        start, end = _previous_bracket(plain, index - 1), index
+    if start < 0 or end < 0 or plain[start] != "[" or plain[end] != "]":
+        return False
+    if start not in escaped or end not in escaped:
+        return False
+    inner = plain[start + 1 : end]
+    return (
+        "`" not in inner
+        and "<" not in inner
+        and plain[end + 1 : end + 2] not in ("(", "[", ":")
+        and plain[start - 1 : start] != "]"
+    )
+
+
+def _next_bracket(plain: str, position: int) -> int:
+    found = [at for at in (plain.find("[", position), plain.find("]", position)) if at >= 0]
+    return min(found) if found else -1
+
+
+def _previous_bracket(plain: str, position: int) -> int:
+    return max(plain.rfind("[", 0, position + 1), plain.rfind("]", 0, position + 1))
 
 
 def _in_rule(plain: str, index: int, line_start: int) -> bool:
