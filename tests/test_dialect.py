@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from conftest import SEED, corpus_post
+from hypothesis import given
+from hypothesis import strategies as st
 
 from postconv.io.decode import decode_post
-from postconv.post import frontmatter
+from postconv.post import dialect, frontmatter
 from postconv.post.dialect import decide, weigh
 
 
@@ -136,3 +138,14 @@ def test_kramdown_attribute_lists_count_as_markdown() -> None:
 def test_counts_are_running_totals_of_the_whole_body() -> None:
     evidence = weigh("<p>a</p><p>b</p>\n\n# Title\n\n[x](u) and *y*\n")
     assert (evidence.tags, evidence.html, evidence.markdown) == (1, 2, 5)
+
+
+_SYNTAX_PIECES = ["a", " ", "\n", "[", "]", "(", ")", ":", "#", "*", "_", "`", "\\", "-", "|"]
+_SYNTAX_PIECES += ["{:", "}", "!", "1.", "<br>", "\t", "]:", "](", "][", "x y", "文"]
+
+
+@given(st.lists(st.sampled_from(_SYNTAX_PIECES), max_size=30).map("".join))
+def test_a_weighed_pattern_finds_nothing_without_its_strings(text: str) -> None:
+    for pattern, _, needles in dialect._WEIGHED:
+        if needles and not any(needle in text for needle in needles):
+            assert pattern.findall(text) == [], pattern.pattern

@@ -86,18 +86,29 @@ _ROW_OR_HEADING = re.compile(
     r"[ \t]*(?:\||#{1,6}[ \t])"
 )
 _QUOTE_MARKER = re.compile(r"^ {0,3}> ?", re.M)
-_WEIGHED: tuple[tuple[re.Pattern[str], int], ...] = (
-    (re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S", re.M), 3),  # reference definition
-    (re.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\]\[[^\]\n]*\]"), 2),  # link
-    (re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M), 2),  # ATX heading
+#: each pattern with its weight, and the strings it cannot match without one of (none:
+#: no such string): most blocks of prose hold none, and looking for a string costs far
+#: less than a search
+_WEIGHED: tuple[tuple[re.Pattern[str], int, tuple[str, ...]], ...] = (
+    (re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*\S", re.M), 3, ("]:",)),  # reference definition
+    (  # link
+        re.compile(r"!?\[[^\]\n]*\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\)|\]\[[^\]\n]*\]"),
+        2,
+        ("](", "]["),
+    ),
+    (re.compile(r"^ {0,3}#{1,6}[ \t]+\S", re.M), 2, ("#",)),  # ATX heading
     # emphasis: ``*`` may stand inside a word (CJK text has no spaces), ``_`` may not
-    (re.compile(r"(?<![A-Za-z0-9*\\])(\*\*?)(?=\S)[^*\n]{0,200}?\S\1(?![A-Za-z0-9*])"), 1),
-    (re.compile(r"(?<![\w\\])(__?)(?=\S)[^_\n]{0,200}?\S\1(?!\w)"), 1),
-    (re.compile(r"`[^`\n]+`"), 1),  # code span
-    (re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>]|\\$", re.M), 1),  # backslash escape, hard break
-    (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?!.*<br)\S", re.M), 1),  # list item
-    (re.compile(r"^\{:.*\}[ \t]*$", re.M), 3),  # kramdown attribute list
-    (_TABLE_DELIMITER_ROW, 3),
+    (
+        re.compile(r"(?<![A-Za-z0-9*\\])(\*\*?)(?=\S)[^*\n]{0,200}?\S\1(?![A-Za-z0-9*])"),
+        1,
+        ("*",),
+    ),
+    (re.compile(r"(?<![\w\\])(__?)(?=\S)[^_\n]{0,200}?\S\1(?!\w)"), 1, ("_",)),
+    (re.compile(r"`[^`\n]+`"), 1, ("`",)),  # code span
+    (re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>]|\\$", re.M), 1, ("\\",)),  # escape, hard break
+    (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?!.*<br)\S", re.M), 1, ()),  # list item
+    (re.compile(r"^\{:.*\}[ \t]*$", re.M), 3, ("{:",)),  # kramdown attribute list
+    (_TABLE_DELIMITER_ROW, 3, ("|",)),
 )
 
 
@@ -173,8 +184,9 @@ def _markdown_syntax(body: str) -> Iterator[int]:
             yield markdown
             continue
         text = _without_tags(text)  # an attribute's underscores are not Markdown
-        for pattern, weight in _WEIGHED:
-            markdown += weight * len(pattern.findall(text))
+        for pattern, weight, needles in _WEIGHED:
+            if not needles or any(needle in text for needle in needles):
+                markdown += weight * len(pattern.findall(text))
         yield markdown
 
 
