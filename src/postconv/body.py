@@ -30,6 +30,7 @@ from postconv.post.segments import markdown_blocks, segment
 from postconv.text import fence_for, repair_escaped_slashes, strip_edges
 
 _HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_TRAILING_SPACE = re.compile(r"[^\S\n](?:\n|\Z)")  # (what a line's rstrip() takes)
 _LIST_START = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 _INNER_LINE = re.compile(r"\n([^\n]*)")
 #: what kind of block a line opens (indented lines continue the block above them)
@@ -159,7 +160,7 @@ def _tidy(block: str) -> str:
     (a fence in a list item too); no edge newlines."""
     if block.lstrip().startswith(("```", "~~~")):
         return block.rstrip()
-    if " " not in block and "\t" not in block:
+    if (" " not in block and "\t" not in block) or not _TRAILING_SPACE.search(block):
         return block.strip("\n")
     code = code_ranges(block) if "```" in block or "~~~" in block else []
     lines = block.split("\n")
