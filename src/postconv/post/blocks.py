@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Protocol
 
 #: ``(type, first line, line after the last)`` of a top-level block, as the opening
@@ -171,9 +172,7 @@ def _fence_end(lines: list[str], line: int, line_max: int, opening: str) -> int:
 def _html_end(lines: list[str], line: int, line_max: int, kind: int) -> int:
     """The line after an HTML block of ``kind`` (its end condition's line, included,
     or the blank line that ends it, not included)."""
-    from markdown_it.rules_block.html_block import HTML_SEQUENCES
-
-    closing = HTML_SEQUENCES[kind][1]
+    closing = _html_sequences()[kind][1]
     if kind >= 5:  # ended by a blank line
         for index in range(line + 1, line_max):
             if not lines[index].strip(" \t"):
@@ -188,12 +187,18 @@ def _html_end(lines: list[str], line: int, line_max: int, kind: int) -> int:
 def _html_kind(start: str) -> int | None:
     """The index of the first of CommonMark's seven HTML block kinds (0–6, markdown-it's
     own patterns) that a line (from its ``<``) opens, or None."""
-    from markdown_it.rules_block.html_block import HTML_SEQUENCES
-
-    for index, (opening, _, _) in enumerate(HTML_SEQUENCES):
+    for index, (opening, _, _) in enumerate(_html_sequences()):
         if opening.search(start):
             return index
     return None
+
+
+@lru_cache(maxsize=1)
+def _html_sequences() -> list[tuple[re.Pattern[str], re.Pattern[str], bool]]:
+    """markdown-it's own patterns for the seven kinds: where each opens, where it ends."""
+    from markdown_it.rules_block.html_block import HTML_SEQUENCES  # (Markdown bodies only)
+
+    return HTML_SEQUENCES
 
 
 def _columns(text: str) -> int:
