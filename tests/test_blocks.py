@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,3 +83,28 @@ def test_a_fence_left_open_in_a_run_takes_the_rest() -> None:
     found, parsed = blocks_both_ways(body)
     assert found == parsed
     assert parsed[-1][0] == "fence"
+
+
+LIST_CASES = [
+    "- a\n- b\n\nAfter",  # a plain list: found from its lines
+    "- a\n\n- b\n\nAfter",  # a loose list goes on past a blank line
+    "- a\n- b\n\n  more\n\nAfter",  # an item's paragraph after a blank line
+    "- a\n\n* b",  # another bullet, another list
+    "1. x\n- a\n\n- b\n\nAfter",  # a list the run before it may go on with
+    "- a\nlazy\n\n- b",  # a lazy line
+    "- a\n- ```\n\ncode\n\n```",  # a fence in an item ends with the item
+    "* a\n* b\n\n***\n",  # a rule after a list
+]
+
+
+@pytest.mark.parametrize("body", LIST_CASES)
+def test_lists_are_the_parsers_lists(body: str) -> None:
+    found, parsed = blocks_both_ways(body)
+    assert found == parsed
+
+
+def test_a_plain_list_needs_no_parser() -> None:
+    calls, parse = recording_parser()
+    found = top_level_blocks("- a\n- b\n\nAfter\n", parse)
+    assert found == [("bullet_list_open", 0, 3), ("paragraph_open", 3, 4)]
+    assert calls == []

@@ -9,14 +9,17 @@ own lines tell, with the rules of CommonMark as markdown-it-py applies them:
   heading, an HTML block that may interrupt one);
 - an ATX heading (one line), a fenced code block (to its closing fence), an
   indented code block (to its last indented line), an HTML block (to its end
-  condition: a blank line, or ``-->``, ``</pre>``…).
+  condition: a blank line, or ``-->``, ``</pre>``…);
+- a plain bullet list: items of one bullet on consecutive lines, and after
+  the blank line that ends it, an unindented line that is no item of it.
 
-Every other block (a list, a quote, a table, an underlined heading, anything
-these rules are not sure of) starts a run that goes to the parser as it
-stands; the run ends before the next unindented line after a blank line that
-opens one of the blocks above: no list item or quote goes on there. A run
-whose last block is a fence or an HTML block left open would take in what
-follows: the parser then reads the rest of the body at once, as it would have.
+Every other block (another list, a quote, a table, an underlined heading,
+anything these rules are not sure of) starts a run that goes to the parser as
+it stands; the run ends before the next unindented line after a blank line
+that opens one of the blocks above (but a list: it may be the run's list going
+on): no list item or quote goes on there. A run whose last block is a fence or
+an HTML block left open would take in what follows: the parser then reads the
+rest of the body at once, as it would have.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ _OPENS_BLOCK = re.compile(
 )
 _DELIMITER_ROW = re.compile(r"[ \t]*[-:|][-:| \t]*$")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")
+_RULE = re.compile(r"([-*_])[ \t]*(?:\1[ \t]*){2,}$")
 _FENCE = re.compile(r"`{3,}|~{3,}")
 
 
@@ -67,8 +71,8 @@ def top_level_blocks(body: str, parse: Parse) -> list[Block]:
         if not text.strip(" \t"):
             line += 1
             continue
-        if run is not None and (text[0] in " \t" or lines[line - 1].strip(" \t")):
-            line += 1  # (a list item or a quote of the run may go on here)
+        if run is not None and (text[0] in " \t-*+" or lines[line - 1].strip(" \t")):
+            line += 1  # (a list item or a quote of the run may go on here, or its list)
             continue
         found = _known_block(lines, line, line_max)
         if found is None:
@@ -119,6 +123,8 @@ def _known_block(lines: list[str], line: int, line_max: int) -> Block | None:
         return "html_block", line, _html_end(lines, line, line_max, kind)
     if _HEADING.match(start):
         return "heading_open", line, line + 1
+    if text[0] in "-*+" and (end := _bullet_list_end(lines, line, line_max)) is not None:
+        return "bullet_list_open", line, end
     if _OPENS_BLOCK.match(text):
         return None
     end = _paragraph_end(lines, line, line_max)
@@ -144,6 +150,31 @@ def _paragraph_end(lines: list[str], line: int, line_max: int) -> int | None:
         if start[0] == "<" and (kind := _html_kind(start)) is not None and kind < 6:
             return index  # (the seventh kind cannot interrupt a paragraph)
     return line_max
+
+
+def _bullet_list_end(lines: list[str], line: int, line_max: int) -> int | None:
+    """Where a plain bullet list opening at ``line`` ends (the next block's line: the
+    blank lines after it are the list's), or None when the parser must tell: every
+    line of it an item of one bullet, unindented, one space after the bullet (no lazy
+    line, no rule), and what follows the blank line after it unindented and no item
+    of that bullet (nothing of an item goes on there)."""
+    bullet = lines[line][0]
+    index = line
+    while index < line_max and lines[index].strip(" \t"):
+        text = lines[index]
+        if text[0] != bullet or text[1:2] != " " or text[2:3] in ("", " ", "\t"):
+            return None
+        if _RULE.match(text):
+            return None
+        index += 1
+    while index < line_max and not lines[index].strip(" \t"):
+        index += 1
+    if index == line_max:
+        return line_max
+    following = lines[index]
+    if following[0] in " \t" or (following[0] == bullet and following[1:2] in ("", " ", "\t")):
+        return None
+    return index
 
 
 def _code_end(lines: list[str], line: int, line_max: int) -> int:
