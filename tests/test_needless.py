@@ -165,6 +165,18 @@ def test_a_backslash_before_a_letter_stays_where_a_label_may_hold_it() -> None:
     assert result == block
 
 
+def test_a_bracket_pair_no_definition_names_is_settled_without_rendering(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    labels = reference_labels(["[1]: /u"])
+    monkeypatch.setattr(needless, "_renderer", lambda: pytest.fail("rendered"))
+    assert drop_needless_backslashes("see \\[FCC\\] and [a][1]", labels) == "see [FCC] and [a][1]"
+    # a pair that names a definition is a link once its backslashes go: rendered, kept
+    monkeypatch.undo()
+    block = "see \\[1\\] here"
+    assert drop_needless_backslashes(block, labels) == "see \\[1] here"
+
+
 def test_reference_labels_are_parsed_only_for_a_block_that_asks() -> None:
     labels = reference_labels([_DEFINITIONS])
     assert drop_needless_backslashes("a \\* b", labels) == "a * b"  # no bracket: no question

@@ -172,6 +172,7 @@ def drop_needless_backslashes(
         last_closer=max(plain.rfind(closer) for closer in ("](", "][", "]:")),
         first_angle=plain.find("<"),
         brackets=brackets,
+        labels=_plain_labels(definitions),
         plainly=_reads_plainly(block, expand),
         escaped=frozenset(index - number for number, index in enumerate(escapes)),
         runs={},
@@ -314,6 +315,9 @@ class _Marks(NamedTuple):
     #: False when no reference definition can make a ``[label]`` of the block a link,
     #: None when one may, True when the definitions are unknown
     brackets: bool | None
+    #: the labels of the definitions a bracket of the block may use (normalised), when
+    #: each reads as written (no backslash or bracket in one); None when unknown
+    labels: frozenset[str] | None
     #: True when the block's text is what markdown-it reads (:func:`_reads_plainly`):
     #: the rules that weigh the whole block (every delimiter run…) may then tell
     plainly: bool
@@ -350,10 +354,12 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
         return False
     if char == "[" and opens_shortcode(plain, index):
         return True  # "[php]" as text: without it, a second run would see a shortcode
+    if char in "[]" and marks.plainly:
+        inner = _lone_escaped_pair(plain, index, marks.escaped)
+        if inner is not None and (marks.brackets is False or _no_label(inner, marks.labels)):
+            return False
     if char in "[]" and marks.brackets is not False:
         return marks.brackets  # a definition could make it a link: kept, or rendered with it
-    if char in "[]" and marks.plainly and _lone_escaped_pair(plain, index, marks.escaped):
-        return False
     if char == "[":
         return None if marks.last_closer > index else False
     if char == "]":  # it may close a link whose text runs on to a later "]("
@@ -392,28 +398,37 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
     return None
 
 
-def _lone_escaped_pair(plain: str, index: int, escaped: Set[int]) -> bool:
-    """True when the bracket at ``index`` and its partner, the nearest bracket on its
-    other side, are both escaped and bracket a text with no other bracket, no code and
-    no tag: once both go they are a label followed by nothing that makes a link of it
-    (no ``(``, ``[`` or ``:`` after it, no ``]`` before it), and balanced wherever a
-    link around them stands. (No definition may make a label of it: asked only when
-    the document has none the block may use.)"""
+def _plain_labels(definitions: dict | None) -> frozenset[str] | None:
+    if definitions is None or any(set(label) & set("\\[]") for label in definitions):
+        return None
+    return frozenset(definitions)
+
+
+def _lone_escaped_pair(plain: str, index: int, escaped: Set[int]) -> str | None:
+    """What the bracket at ``index`` and its partner bracket, when both are escaped and
+    the partner is the nearest bracket on its other side, with no code and no tag
+    between them: once both go they are a label followed by nothing that makes a link
+    of it (no ``(``, ``[`` or ``:`` after it, no ``]`` before it), and balanced
+    wherever a link around them stands; a definition of that label alone could make
+    a link of it. None when the bracket is not one of such a pair."""
     if plain[index] == "[":
         start, end = index, _next_bracket(plain, index + 1)
     else:
         start, end = _previous_bracket(plain, index - 1), index
     if start < 0 or end < 0 or plain[start] != "[" or plain[end] != "]":
-        return False
+        return None
     if start not in escaped or end not in escaped:
-        return False
+        return None
     inner = plain[start + 1 : end]
-    return (
-        "`" not in inner
-        and "<" not in inner
-        and plain[end + 1 : end + 2] not in ("(", "[", ":")
-        and plain[start - 1 : start] != "]"
-    )
+    if "`" in inner or "<" in inner or plain[start - 1 : start] == "]":
+        return None
+    return None if plain[end + 1 : end + 2] in ("(", "[", ":") else inner
+
+
+def _no_label(text: str, labels: frozenset[str] | None) -> bool:
+    """True when ``text`` is known to be no label of ``labels`` (the block's definitions,
+    when each reads as written)."""
+    return labels is not None and _normalized(text) not in labels and _loose(text) not in labels
 
 
 def _next_bracket(plain: str, position: int) -> int:
