@@ -26,6 +26,7 @@ CHEAP = [
     ("asterisks that cannot pair", "f(\\*args, \\*\\*kw)", "f(*args, **kw)"),
     ("an escaped backslash before a letter", "x\\\\y", "x\\y"),
     ("a bracketed text no link can use", "FCC \\[FCC\\], see [↩](#n1)", "FCC [FCC], see [↩](#n1)"),
+    ("raw HTML complete on its line asks no check", "x <b>y</b> \\*z", "x <b>y</b> *z"),
 ]
 
 DROPPED = [
@@ -74,6 +75,8 @@ KEPT = [
     ("a shortcode that would be read", "\\[php]x[/php]"),
     ("a backtick that would open a code span", "\\`a`"),
     ("an underscore that would open emphasis", "\\_a_"),
+    ("a parenthesis that would end a link's destination", "[x](a\\)b)"),
+    ("a parenthesis in a definition's destination", "[x]: (a\\))"),
     ("a backslash in a code span", "`a\\*b`"),
     ("a heading in a quote", "> \\# h"),
     ("a list in a list item", "- 1\\. x"),

@@ -24,9 +24,10 @@ as ``%5C``), so it is never touched.
 
 A block with more such escapes than :data:`MAX_TRIES`, or longer than
 :data:`MAX_BLOCK`, keeps them: the check costs one rendering per backslash,
-and must stay linear in the size of a post. A block with raw HTML is rendered
-with all the cheap verdicts applied, as a check: raw HTML may run on where the
-rules cannot follow it (a tag across a quote's lines).
+and must stay linear in the size of a post. A block with raw HTML that may run on
+where the rules cannot follow it (a tag across a quote's lines: a ``<`` that
+starts no tag complete on its line; any tag in a table or beside a tab) is
+rendered with all the cheap verdicts applied, as a check.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|([A-Za-z][A-Za-z0
 _AUTOLINK = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\x00-\x20]*>")
 #: what may start raw HTML or an autolink, which the cheap rules do not read through
 _RAW_HTML = re.compile(r"<[A-Za-z/!?]")
+#: a line that opens a quote or a list item
+_CONTAINER_LINE = re.compile(r"^[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))", re.M)
 #: a line where an HTML block may start (after quote and list markers)
 _HTML_BLOCK_START = re.compile(r"^[ \t>*+\-0-9.)]*<", re.M)
 #: the rest of a line that may end a thematic break, by the character it is made of
@@ -182,7 +185,7 @@ def drop_needless_backslashes(
     }
     doubtful = {index for index, verdict in verdicts.items() if verdict is None}
     needed = {index for index, verdict in verdicts.items() if verdict is True}
-    if len(doubtful) > MAX_TRIES or (not doubtful and not _RAW_HTML.search(plain)):
+    if len(doubtful) > MAX_TRIES or (not doubtful and not _unchecked_html(plain, marks)):
         return _without(block, escapes, doubtful | needed)
 
     renderings: dict[str, str] = {}
@@ -216,6 +219,23 @@ def drop_needless_backslashes(
         if later in kept and render(_without(block, escapes, trial)) == wanted:
             kept = trial
     return _without(block, escapes, kept)
+
+
+def _unchecked_html(plain: str, marks: _Marks) -> bool:
+    """True when the block holds raw HTML the rules may not follow: a ``<`` that starts
+    no tag or autolink complete on its line (a tag across a quote's lines), or any
+    raw HTML in a block whose text is not what markdown-it reads inline (a table, a
+    tab, a quote or a list: their lazy lines). The cheap verdicts are then checked by
+    a rendering."""
+    if not _RAW_HTML.search(plain):
+        return False
+    if not marks.plainly or _CONTAINER_LINE.search(plain):
+        return True
+    for start in _RAW_HTML.finditer(plain):
+        found = _html_tag().match(plain, start.start()) or _AUTOLINK.match(plain, start.start())
+        if found is None or "\n" in found.group():
+            return True
+    return False
 
 
 def _definitions_used(plain: str, references: Collection[str] | bool | None) -> dict | None:
@@ -351,6 +371,8 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
             return None  # a heading's closing sequence (in a quote or a list item too)
         if char in "->" and -1 < marks.first_angle < index:
             return None  # "<!-- a --\\>" is no comment, "<!-- a -->" is one
+        if char == ")" and ("](" in plain[:index] or "]:" in plain[:index]):
+            return None  # it may end a link's destination: "[x](a\\)b)", "[x]: (a\\))"
         return False
     if char == "[" and opens_shortcode(plain, index):
         return True  # "[php]" as text: without it, a second run would see a shortcode
