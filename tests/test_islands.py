@@ -101,3 +101,10 @@ def test_text_after_islands_that_vanish_at_a_line_start_stays_text(
     """Several islands that all vanish where a line starts: what follows them opens the
     output's line, and must not open a block its source line did not."""
     assert convert_inline_html(markdown, Options(), Placeholders()) == converted
+
+
+def test_an_escaped_backslash_before_a_less_than_of_text_stays() -> None:
+    """The island's text ``\\<`` reads as a backslash and a "<": the escape is needed
+    (it was checked while the "<" was still marked as text, and dropped)."""
+    markdown = "<sup>\\\\<</sup>"
+    assert convert_inline_html(markdown, Options(), Placeholders()) == markdown

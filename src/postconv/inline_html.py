@@ -197,7 +197,8 @@ def _needed_escapes(
     markdown = layout.text
     before, after = markdown[paragraph_start:start], markdown[end:paragraph_end]
     within = (len(before), len(before) + len(converted))
-    checked = drop_needless_backslashes(before + converted + after, references, within)
+    # (rendered as it will read: a "<" of text is still marked here)
+    checked = drop_needless_backslashes(before + converted + after, references, within, _unmark)
     return checked[len(before) : len(checked) - len(after)]
 
 
