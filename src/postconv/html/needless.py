@@ -26,8 +26,8 @@ A block with more such escapes than :data:`MAX_TRIES`, or longer than
 :data:`MAX_BLOCK`, keeps them: the check costs one rendering per backslash,
 and must stay linear in the size of a post. A block with raw HTML that may run on
 where the rules cannot follow it (a tag across a quote's lines: a ``<`` that
-starts no tag complete on its line; any tag in a table or beside a tab) is
-rendered with all the cheap verdicts applied, as a check.
+starts no tag complete on its line; any tag in a table, a quote or a list, or
+beside a tab) is rendered with all the cheap verdicts applied, as a check.
 """
 
 from __future__ import annotations
