@@ -41,6 +41,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
+from postconv.html.delimiters import CONTAINER_MARKERS, Run, delimiter_runs, run_around, run_flanks
 from postconv.post.markdown_code import code_ranges, in_ranges
 from postconv.post.templates import opens_shortcode
 
@@ -53,11 +54,8 @@ _ESCAPE = re.compile(r"\\(?=[!-/:-@\[-`{-~])")
 #: what the converter escapes only because it may open a block where a line starts
 _LINE_MARKERS = frozenset(".)-+=")
 _THEMATIC_BREAK = re.compile(r"(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})")
-#: what may stand before a block's start on its line: quote markers and list markers
-#: (a list marker is followed by a blank or the line's end)
-_CONTAINER_MARKERS = re.compile(r"(?:[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?![^ \t\n])))*[ \t]*")
 #: the same, and the character after them: read with it, a "*" before "2)" is no bullet
-_CONTAINER_MARKERS_THEN = re.compile(_CONTAINER_MARKERS.pattern + r"[^\n]")
+_CONTAINER_MARKERS_THEN = re.compile(CONTAINER_MARKERS.pattern + r"[^\n]")
 _TAG_OR_AUTOLINK = re.compile(
     r"<(?:[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|!|\?|[A-Za-z][\w+.-]*:[^\s<>]*>|[^\s<>@]+@)"
 )
@@ -344,7 +342,7 @@ class _Marks(NamedTuple):
     #: where the escaped characters stand in ``plain``
     escaped: frozenset[int]
     #: the delimiter runs of the block, by character, found when first asked for
-    runs: dict[str, list[_Run]]
+    runs: dict[str, list[Run]]
 
 
 def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
@@ -366,7 +364,7 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
             if char == "=" and not line_start and marks.plainly:
                 return False  # no line above for it to underline
             return _block_start_verdict(plain, index, line_start, prefix)
-        content = _CONTAINER_MARKERS.match(plain, line_start).end()
+        content = CONTAINER_MARKERS.match(plain, line_start).end()
         if char == "#" and plain.startswith("#", content):
             return None  # a heading's closing sequence (in a quote or a list item too)
         if char in "->" and -1 < marks.first_angle < index:
@@ -395,14 +393,14 @@ def _verdict(plain: str, index: int, marks: _Marks) -> bool | None:
                 return None  # an empty list item, a table row, or emphasis at a line start
         if plain.count(char) == 1:
             return False
-        start, end = _run_around(plain, index)
+        start, end = run_around(plain, index)
         if marks.plainly and all(i in marks.escaped for i in range(start, end)):
             return None if _may_pair(plain, index, marks) else False
         return None if _flanking(plain, index) else False
     if char == "`" and marks.plainly:
         # no backtick of the block but these: a code span needs two runs; a fence opens
         # where three stand at a line start
-        start, end = _run_around(plain, index)
+        start, end = run_around(plain, index)
         if plain.count("`") > end - start or any(i not in marks.escaped for i in range(start, end)):
             return None
         return None if end - start >= 3 and _only_markers(plain, line_start, start) else False
@@ -478,7 +476,7 @@ def _only_markers(plain: str, start: int, end: int) -> bool:
     """True when ``plain[start:end]`` holds only quote and list markers (and blanks), so
     that a block may start at ``end``; each marker read with what really follows it."""
     if end >= len(plain):
-        return _CONTAINER_MARKERS.fullmatch(plain, start) is not None
+        return CONTAINER_MARKERS.fullmatch(plain, start) is not None
     return _CONTAINER_MARKERS_THEN.fullmatch(plain, start, end + 1) is not None
 
 
@@ -518,24 +516,13 @@ def _continues_paragraph(plain: str, line_start: int, prefix: str) -> bool:
         return False  # the block's first line, or a list item's first line
     previous_start = plain.rfind("\n", 0, line_start - 1) + 1
     previous = plain[previous_start : line_start - 1]
-    markers = _CONTAINER_MARKERS.match(previous).group()
+    markers = CONTAINER_MARKERS.match(previous).group()
     content = previous[len(markers) :]
     return (
         markers.count(">") == prefix.count(">")
         and _PARAGRAPH_LINE.match(content) is not None
         and not _THEMATIC_BREAK.fullmatch(content)
     )
-
-
-class _Run(NamedTuple):
-    """A run of ``*`` or ``_``, and what a run before or after it may do."""
-
-    start: int
-    end: int
-    can_open: bool
-    can_close: bool
-    opener_before: bool
-    closer_after: bool
 
 
 def _reads_plainly(block: str, expand: Callable[[str], str] | None) -> bool:
@@ -547,12 +534,6 @@ def _reads_plainly(block: str, expand: Callable[[str], str] | None) -> bool:
     return expand is None or expand(block) == block
 
 
-def _run_around(plain: str, index: int) -> tuple[int, int]:
-    """The span of the run of the character at ``index``."""
-    char = plain[index]
-    return len(plain[:index].rstrip(char)), len(plain) - len(plain[index:].lstrip(char))
-
-
 def _may_pair(plain: str, index: int, marks: _Marks) -> bool:
     """True when the run of escaped ``*`` or ``_`` at ``index`` may open emphasis that a
     later run of the block closes, or close what an earlier one opens, once their
@@ -560,72 +541,10 @@ def _may_pair(plain: str, index: int, marks: _Marks) -> bool:
     char = plain[index]
     runs = marks.runs.get(char)
     if runs is None:
-        runs = marks.runs[char] = _delimiter_runs(plain, char, marks.escaped)
+        runs = marks.runs[char] = delimiter_runs(plain, char, marks.escaped)
     run = runs[bisect.bisect_right(runs, (index, math.inf)) - 1]
-    can_open, can_close = _run_flanks(plain, run.start, run.end)
+    can_open, can_close = run_flanks(plain, run.start, run.end)
     return (can_open and run.closer_after) or (can_close and run.opener_before)
-
-
-def _delimiter_runs(plain: str, char: str, escaped: Set[int]) -> list[_Run]:
-    """The runs of ``char`` in ``plain``, each with whether a run before it may open
-    emphasis and a run after it may close it."""
-    found = []
-    for match in re.finditer(re.escape(char) + "+", plain):
-        start, end = match.span()
-        if all(index in escaped for index in range(start, end)):
-            found.append((start, end, *_run_flanks(plain, start, end, split=True)))
-        elif any(index in escaped for index in range(start, end)):
-            found.append((start, end, True, True))  # (read liberally: either)
-        else:
-            found.append((start, end, *_run_flanks(plain, start, end)))
-    runs: list[_Run] = []
-    opener = False
-    for start, end, can_open, can_close in found:
-        runs.append(_Run(start, end, can_open, can_close, opener, False))
-        opener = opener or can_open
-    closer = False
-    for number in range(len(runs) - 1, -1, -1):
-        runs[number] = runs[number]._replace(closer_after=closer)
-        closer = closer or runs[number].can_close
-    return runs
-
-
-def _run_flanks(plain: str, start: int, end: int, split: bool = False) -> tuple[bool, bool]:
-    """Whether the run ``plain[start:end]`` may open and close emphasis, by CommonMark's
-    flanking rules; after quote and list markers, where the text markdown-it reads
-    inline starts, both readings count.
-
-    ``split``: the run is of escaped characters, some of whose backslashes may stay;
-    any stretch of it may then be a run of its own, next to an escaped one.
-    """
-    char = plain[start]
-    before = [plain[start - 1] if start else " "]
-    if start and _CONTAINER_MARKERS.fullmatch(plain, plain.rfind("\n", 0, start) + 1, start):
-        before.append(" ")
-    after = [plain[end] if end < len(plain) else " "]
-    if split:
-        before.append(char)  # (an escaped one before it: the character itself)
-        after.append("\\")  # (an escaped one after it: its backslash)
-    readings = [(last, next_) for last in before for next_ in after]
-    if split and end - start < 3:
-        readings.remove((char, "\\"))  # no stretch has escaped ones on either side
-    flanks = [_flanks(last, next_, char == "*") for last, next_ in readings]
-    return any(o for o, _ in flanks), any(c for _, c in flanks)
-
-
-def _flanks(last: str, next_: str, split_word: bool) -> tuple[bool, bool]:
-    """``(can_open, can_close)`` of a delimiter run between ``last`` and ``next_``, by
-    markdown-it's own tests (``split_word``: ``*``, which may open or close inside a word)."""
-    from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
-
-    last_punct = isMdAsciiPunct(ord(last)) or isPunctChar(last)
-    next_punct = isMdAsciiPunct(ord(next_)) or isPunctChar(next_)
-    last_space, next_space = isWhiteSpace(ord(last)), isWhiteSpace(ord(next_))
-    left = not (next_space or (next_punct and not (last_space or last_punct)))
-    right = not (last_space or (last_punct and not (next_space or next_punct)))
-    can_open = left and (split_word or not right or last_punct)
-    can_close = right and (split_word or not left or next_punct)
-    return can_open, can_close
 
 
 def _flanking(text: str, index: int) -> bool:
