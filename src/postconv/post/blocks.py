@@ -116,9 +116,9 @@ def _known_block(lines: list[str], line: int, line_max: int) -> Block | None:
     if _columns(text) >= 4:
         return "code_block", line, _code_end(lines, line, line_max)
     start = text.lstrip(" \t")
-    fence = _FENCE.match(start)
-    if fence is not None and not (start[0] == "`" and "`" in start[fence.end() :]):
-        return "fence", line, _fence_end(lines, line, line_max, fence.group())
+    fence = _fence_opening(start)
+    if fence is not None:
+        return "fence", line, _fence_end(lines, line, line_max, fence)
     if start[0] == "<" and (kind := _html_kind(start)) is not None:
         return "html_block", line, _html_end(lines, line, line_max, kind)
     if _HEADING.match(start):
@@ -143,8 +143,7 @@ def _paragraph_end(lines: list[str], line: int, line_max: int) -> int | None:
         if _columns(text) >= 4:
             continue  # a lazy continuation line, whatever it holds
         if _OPENS_BLOCK.match(text):
-            fence = _FENCE.match(start)
-            if fence is not None and not (start[0] == "`" and "`" in start[fence.end() :]):
+            if _fence_opening(start) is not None:
                 return index
             return index if _HEADING.match(start) else None
         if start[0] == "<" and (kind := _html_kind(start)) is not None and kind < 6:
@@ -188,6 +187,15 @@ def _code_end(lines: list[str], line: int, line_max: int) -> int:
             break
         last = index + 1
     return last
+
+
+def _fence_opening(start: str) -> str | None:
+    """The fence a line (from its first non-blank) opens: three backticks or tildes or
+    more, no backtick in a backtick fence's info string."""
+    fence = _FENCE.match(start)
+    if fence is None or (start[0] == "`" and "`" in start[fence.end() :]):
+        return None
+    return fence.group()
 
 
 def _fence_end(lines: list[str], line: int, line_max: int, opening: str) -> int:
