@@ -211,8 +211,8 @@ NOT_AT_START_UP = (
     "postconv.migrate",
     "postconv.verify",
     # the standard library's heavier modules, for paths a one-file run does not take
-    # (--diff, directories, streams, a misspelt config key)
-    *("difflib", "subprocess", "shutil", "secrets", "tempfile"),
+    # (--diff, directories, streams, a misspelt config key; TOML front matter or config)
+    *("difflib", "subprocess", "shutil", "secrets", "tempfile", "tomllib"),
     *ENGINE_EXTRA,
 )
 
@@ -247,6 +247,9 @@ def test_the_modules_it_does_not_load_at_start_up_are_loaded_when_needed(tmp_pat
     post = tmp_path / "src" / "post.html"
     post.write_bytes(SEED.read_bytes())
     assert {"postconv.verify"} <= modules_loaded_by("--check", str(post))
+    toml = tmp_path / "toml.md"
+    toml.write_text('+++\ntitle = "x"\n+++\n<p>Hello</p>\n', encoding="utf-8")
+    assert {"tomllib"} <= modules_loaded_by(str(toml))
     migrating = modules_loaded_by(
         "migrate", str(tmp_path / "src"), str(tmp_path / "out"), "-j", "1"
     )

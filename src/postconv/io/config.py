@@ -15,7 +15,6 @@ that name the file and the key.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,6 +136,8 @@ def load_config(path: Path) -> dict[str, Value]:
 
 
 def _read_toml(path: Path) -> dict:
+    import tomllib  # (here: most runs find no pyproject.toml, and start faster without it)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
