@@ -46,6 +46,9 @@ class Record:
     mtime: float
     sha256: str | None  # of the input's bytes (copies: None)
 
+    def to_json(self) -> str:
+        return json.dumps(vars(self))  # (its fields in order, as asdict gives them, uncopied)
+
 
 def settings_key(settings: Settings) -> str:
     """What shapes a converted output: postconv's version and the settings (a digest)."""
@@ -84,7 +87,7 @@ class Manifest:
             return  # written whole by close()
         if self._stream is None:
             self._stream = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-        self._stream.write(json.dumps(asdict(record)) + "\n")
+        self._stream.write(record.to_json() + "\n")
         self._stream.flush()
 
     def close(self, compact: bool) -> None:
@@ -93,7 +96,7 @@ class Manifest:
             self._stream = None
         if compact and self.records:
             lines = "".join(
-                json.dumps(asdict(record)) + "\n"
+                record.to_json() + "\n"
                 for record in sorted(self.records.values(), key=lambda record: record.input)
             )
             if self.remote:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import IO, Literal
 
 from postconv.io.files import printable
@@ -57,7 +57,7 @@ class Outcome:
         return printable(f"{self.input}: {self.status}: {self.error}")
 
     def to_json(self) -> str:
-        record = asdict(self)
+        record = dict(vars(self))  # (flat: no asdict, which deep-copies every value)
         del record["digest"]
         record["input"] = printable(self.input)
         record["output"] = printable(self.output) if self.output is not None else None
