@@ -17,9 +17,10 @@ measures, each phase in its own subprocess so that its peak RSS is its own:
 (b) (a) + plain ``markdownify.markdownify`` of each body
 (c) (a) + postconv's core ``convert`` instead, in one process
 (v) (c) + ``verify`` of each conversion (what ``-i``, ``--check`` and ``migrate`` do)
-(p) JOBS processes of (v) side by side, each on a shard of the files: no batch
-    machinery, no writes — the ceiling of any parallel run on this machine *now*
-    (migrate verifies, so the ceiling does too)
+(p) JOBS processes side by side, each on a shard of the files, doing what migrate
+    does to a post, bare: (v), then the output written (a plain write, no temporary
+    file); no batch machinery — the ceiling of any parallel run on this machine
+    *now*; timed as (d) is, the processes' start-up included
 (d) ``postconv migrate CORPUS OUT -j JOBS -q`` (whole command: start-up, walk, write)
 (k) (d) with ``--engine dask``: a LocalCluster of JOBS worker processes, started
     and stopped by the command (skipped without the dask extra); and the engine's
@@ -65,7 +66,7 @@ LABELS = {
     "b": "(b) plain markdownify",
     "c": "(c) postconv core, 1 process",
     "v": "(v) (c) + verify, 1 process",
-    "p": "(p) {jobs} x (v) on shards, no batch",
+    "p": "(p) {jobs} x (v)+write, no batch",
     "d": "(d) postconv migrate -j {jobs}",
     "k": "(k) (d) --engine dask",
 }
@@ -184,24 +185,33 @@ def corpus_files(corpus: Path) -> Iterator[str]:
             yield os.path.join(directory, name)
 
 
-def run_shards(corpus: Path, shards: int) -> dict[str, float]:
-    """Phase p: ``shards`` processes of phase c side by side, each on every n-th file.
+def run_shards(corpus: Path, shards: int, out: Path) -> dict[str, float]:
+    """Phase p: ``shards`` processes of phase w side by side, each on every n-th file.
 
     No batch machinery at all: the best any parallel run can do on this machine
-    now. ``seconds`` is the slowest shard's.
+    now. Timed as (d) is, from the processes' launch to their exit (start-up
+    included); ``seconds`` is that wall time.
     """
-    command = [sys.executable, __file__, "--phase", "v", "--corpus", str(corpus)]
+    shutil.rmtree(out, ignore_errors=True)
+    os.sync()  # as before (d): the disk is not still busy with an earlier run's files
+    command = [sys.executable, __file__, "--phase", "w", "--corpus", str(corpus)]
+    command += ["--out", str(out)]
+    started = time.perf_counter()
     processes = [
         subprocess.Popen([*command, "--shard", f"{index}/{shards}"], stdout=subprocess.PIPE)
         for index in range(shards)
     ]
     rows = [json.loads(process.communicate()[0]) for process in processes]
+    seconds = time.perf_counter() - started
+    shutil.rmtree(out, ignore_errors=True)
     total = {key: sum(row[key] for row in rows) for key in ("posts", "bytes", "failed")}
-    return total | {"seconds": max(row["seconds"] for row in rows)}
+    return total | {"seconds": seconds}
 
 
-def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict[str, float]:
-    """Phases a–c and v in this process: returns posts, bytes, failures and seconds."""
+def run_phase(
+    phase: str, corpus: Path, shard: tuple[int, int] = (0, 1), out: Path | None = None
+) -> dict[str, float]:
+    """Phases a–c, v and w in this process: returns posts, bytes, failures and seconds."""
     import markdownify
 
     from postconv.errors import PostconvError
@@ -213,6 +223,24 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
     def body_of(text: str) -> str:
         return frontmatter.split(frontmatter.normalise_newlines(text)).body
 
+    made: set[str] = set()
+
+    def write(path: str, text: str) -> None:  # (w): the output beside where migrate puts it
+        assert out is not None
+        target = os.path.join(out, os.path.relpath(path, corpus)) + ".md"
+        directory = os.path.dirname(target)
+        if directory not in made:
+            os.makedirs(directory, exist_ok=True)
+            made.add(directory)
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+    def convert_verify_write(text: str, path: str) -> None:
+        name = os.path.basename(path)
+        result = convert(text, name=name)
+        if not verify_conversion(text, result, DEFAULT_OPTIONS, name):
+            write(path, result.text)
+
     work = {
         "a": lambda text, name: body_of(text),
         "b": lambda text, name: markdownify.markdownify(body_of(text)),
@@ -222,6 +250,8 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
         "v": lambda text, name: verify_conversion(
             text, convert(text, name=name), DEFAULT_OPTIONS, name
         ),
+        # what migrate does to a post, bare: (v), then the output written if it verifies
+        "w": lambda text, path: convert_verify_write(text, path),
     }[phase]
     posts = size = failed = 0
     started = time.perf_counter()
@@ -234,7 +264,7 @@ def run_phase(phase: str, corpus: Path, shard: tuple[int, int] = (0, 1)) -> dict
         size += len(data)
         posts += 1
         try:
-            work(decode_post(data).text, os.path.basename(path))
+            work(decode_post(data).text, path if phase == "w" else os.path.basename(path))
         except PostconvError:
             failed += 1
         except Exception:  # a bug in the core: count it, as migrate does, and go on
@@ -363,6 +393,8 @@ def benchmark(
     for phase in ("a", "b", "c", "v", "p"):
         command = [sys.executable, __file__, "--phase", phase, "--corpus", str(corpus)]
         command += ["--jobs", str(jobs)]
+        if phase == "p":  # beside (d)'s outputs: the same disk
+            command += ["--out", str(dest.with_name(dest.name + "-p"))]
         runs = []
         for _ in range(repeat):
             run = measure(command)
@@ -533,7 +565,10 @@ def main(argv: list[str] | None = None) -> None:
         help="output directory of (d) (default WORKDIR/N/out; removed first). "
         "On tmpfs (/dev/shm/…) it measures the converter without the disk's file-creation cost",
     )
-    parser.add_argument("--phase", choices=("a", "b", "c", "v", "p", "o"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--phase", choices=("a", "b", "c", "v", "w", "p", "o"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--shard", default="0/1", help=argparse.SUPPRESS)
     parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -541,11 +576,11 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(engine_costs(args.jobs)))
         return
     if args.phase == "p":
-        print(json.dumps(run_shards(args.corpus, args.jobs)))
+        print(json.dumps(run_shards(args.corpus, args.jobs, args.out)))
         return
     if args.phase:
         index, shards = (int(part) for part in args.shard.split("/"))
-        print(json.dumps(run_phase(args.phase, args.corpus, (index, shards))))
+        print(json.dumps(run_phase(args.phase, args.corpus, (index, shards), args.out)))
         return
     corpus = build_corpus(args.workdir / str(args.posts), args.posts)
     workdir = args.workdir / str(args.posts)

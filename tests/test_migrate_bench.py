@@ -46,8 +46,29 @@ def test_bench_smoke_with_50_posts(tmp_path: Path) -> None:
     assert all(results[phase]["rss_kb"] > 0 for phase in "abcvpd")
     posts = sorted((tmp_path / "50" / "posts").rglob("*.*"))
     assert len(posts) == 50
+    assert not (tmp_path / "50" / "out-p").exists(), "(p) cleans up what it wrote"
     titles = {line for post in posts for line in post.read_text().splitlines() if "title" in line}
     assert len(titles) > 40, "copies must be varied, not identical"
+
+
+def test_bare_phase_writes_what_migrate_writes(tmp_path: Path) -> None:
+    """(p) compares migrate with bare processes doing the same job: each writes the
+    outputs that verify, as migrate does."""
+    corpus = tmp_path / "posts"
+    (corpus / "000").mkdir(parents=True)
+    (corpus / "000" / "a.html").write_text("---\ntitle: a\n---\n<p>Hello <b>world</b></p>\n")
+    (corpus / "000" / "b.md").write_text("---\ntitle: b\n---\nPlain *Markdown*.\n")
+    out = tmp_path / "out"
+    command = [sys.executable, str(BENCH), "--phase", "w", "--corpus", str(corpus)]
+    done = subprocess.run([*command, "--out", str(out)], capture_output=True, timeout=60)
+
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["posts"] == 2
+    written = {path.relative_to(out).as_posix(): path.read_text() for path in out.rglob("*.md")}
+    assert written == {
+        "000/a.html.md": "---\ntitle: a\n---\n\nHello **world**\n",
+        "000/b.md.md": "---\ntitle: b\n---\n\nPlain *Markdown*.\n",
+    }
 
 
 def test_the_pool_pulls_tasks_only_as_workers_free_up(tmp_path: Path) -> None:
