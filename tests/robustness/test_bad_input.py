@@ -321,7 +321,10 @@ def _denied_as_for_a_user(path: Path, tmp: Path) -> dict[str, str] | None:
     hooks = tmp / "deny-hooks"
     hooks.mkdir(exist_ok=True)
     (hooks / "sitecustomize.py").write_text(_DENY_OPEN, encoding="utf-8")
-    return plain_env(PYTHONPATH=str(hooks), POSTCONV_TEST_DENY=str(path))
+    # no __pycache__ for the hook: the test checks that nothing is written under tmp
+    return plain_env(
+        PYTHONPATH=str(hooks), POSTCONV_TEST_DENY=str(path), PYTHONDONTWRITEBYTECODE="1"
+    )
 
 
 UNREADABLE: dict[str, Callable[[Path], Path]] = {
