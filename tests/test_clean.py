@@ -131,6 +131,24 @@ def test_standalone_caption_needs_body_paragraphs_around_it() -> None:
     assert "<em>" not in run(clean.standalone_captions, alone)
 
 
+@pytest.mark.parametrize(
+    "line",
+    ["to", "}", "---", "# Return Output", "+1 Dria and Brian", "Step two"],
+)
+def test_a_short_line_of_other_text_is_no_caption(line: str) -> None:
+    """Only Chinese news drops a photo and keeps its caption as a line of its own:
+    a short line of English, code or a rule between two paragraphs stays as it is."""
+    body = "This paragraph is long enough to stand around a caption, and it ends."
+    between = f"<p>{body}</p><p>{line}</p><p>{body}</p>"
+    assert "<em>" not in run(clean.standalone_captions, between)
+
+
+def test_code_lines_are_no_body_paragraphs_around_a_caption() -> None:
+    code = "<p><code>// 这一行是代码，它足够长\nvar test = parseInt('09', 10);</code></p>"
+    between = f"{code}<p>或者</p>{code}"
+    assert "<em>" not in run(clean.standalone_captions, between)
+
+
 def test_heading_level_option_sets_the_bold_heading_level() -> None:
     html = run(clean.bold_paragraphs_to_headings, "<p><b>标题</b></p>", Options(heading_level=4))
     assert html == "<h4>标题</h4>"

@@ -81,6 +81,7 @@ _INLINE_TAGS = (
 _IN_CODE = etree.XPath(".//pre//* | .//code//*")
 # text nodes with a line break, outside code (text and tails alike, per XPath's model)
 _NOT_REFLOWED = ("pre", "code", "textarea", "kbd", "samp", "tt")
+_CODE_LIKE = frozenset({"code", "kbd", "samp", "tt"})
 
 
 # ---------------------------------------------------------------- parsing
@@ -797,7 +798,10 @@ def captions_after_images(root: Element, options: Options) -> None:
 
 
 def standalone_captions(root: Element, options: Options) -> None:
-    """A short unpunctuated line between two body paragraphs is a photo caption."""
+    """A short unpunctuated line of CJK text between two paragraphs of prose is a photo
+    caption: Chinese news pages drop the photo and keep its caption. Elsewhere such a
+    line is a subheading, a label or a line of code (``}``, ``---``, "to" between two
+    code lines), and stays as written."""
     for paragraph in _elements(root, "p"):
         before, after = paragraph.getprevious(), paragraph.getnext()
         if getattr(before, "tag", None) != "p" or getattr(after, "tag", None) != "p":
@@ -805,7 +809,7 @@ def standalone_captions(root: Element, options: Options) -> None:
         if not _is_plain_short_line(paragraph, t.MAX_STANDALONE_CAPTION_WIDTH):
             continue
         line = _text_of(paragraph)
-        if t.has_punctuation(line):
+        if t.has_punctuation(line) or not t.has_cjk(line):
             continue
         if all(_is_body_paragraph(neighbour, line) for neighbour in (before, after)):
             tree.wrap_content(paragraph, "em")
@@ -826,10 +830,16 @@ def _is_plain_short_line(element: Element, max_width: int) -> bool:
 
 
 def _is_body_paragraph(element: Element | None, caption: str) -> bool:
-    if element is None or element.tag != "p":
+    if element is None or element.tag != "p" or _is_code_line(element):
         return False
     text = _text_of(element)
     return t.width(text) >= 2 * t.width(caption) and t.ends_sentence(text)
+
+
+def _is_code_line(paragraph: Element) -> bool:
+    """A paragraph that holds nothing but code (``<p><code>x = 1;</code></p>``): no prose."""
+    child = _only_child(paragraph)
+    return child is not None and child.tag in _CODE_LIKE
 
 
 #: The cleaning passes, in the order they run.
