@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -67,6 +70,20 @@ def test_a_spaced_out_indented_table_stays_one_html_block() -> None:
         "<table>\n  <tr>\n    <td>\n    </td>\n  \n    <td>\n      a\n    </td>\n  </tr>\n</table>"
     )
     assert kinds(body, "markdown") == ["html"]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ['<div><pre class="brush:csharp">', "<div><pre><code>", "<section><script>"],
+)
+def test_a_pre_opened_after_another_tag_keeps_its_blank_lines(opening: str) -> None:
+    """Its indented lines after a blank line are still its own: not indented code."""
+    closing = "".join(f"</{name}>" for name in reversed(re.findall(r"<(\w+)", opening)))
+    code = 'namespace A\n{\n    using System;\n\n    [Table("T")]\n    class T {}\n}\n'
+    body = f"Text\n{opening}{code}{closing}\n\nMore\n\n{opening}b\n\n    c\n{closing}"
+    parts = segment(body, "markdown")
+    assert [part.kind for part in parts] == ["markdown", "html", "markdown", "html"]
+    assert parts[1].text == f"{opening}{code}{closing}"
 
 
 def test_markdown_between_a_container_s_tags_stays_markdown() -> None:

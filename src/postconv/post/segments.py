@@ -63,6 +63,9 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _NO_MARKDOWN_INSIDE = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tfoot", "tr", "td", "th"}
 )
+#: elements whose content is theirs to their end tag, blank lines and all, whatever is
+#: nested in them: a ``<pre>`` opened after another tag (``<div><pre>``) keeps its lines
+_RAW_CONTENT = frozenset({"pre", "script", "style", "textarea"})
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
                 if (
                     separated
                     and not _STARTS_WITH_TAG.match(body, next_start)
-                    and not _closes_later(body, next_start, open_elements[-1], closings)
+                    and not _closes_later(body, next_start, _holder(open_elements), closings)
                 ):
                     break
                 open_elements = _open_elements(body, next_start, next_end, open_elements)
@@ -224,11 +227,17 @@ def _cut_inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
     return index >= 0 and start <= spans[index][0] < end < spans[index][1]
 
 
+def _holder(open_elements: list[str]) -> str:
+    """The open element a block after them would stand in: the outermost ``<pre>`` (or
+    script, style, textarea) holds whatever is nested in it; else the innermost."""
+    return next((name for name in open_elements if name in _RAW_CONTENT), open_elements[-1])
+
+
 def _closes_later(body: str, position: int, name: str, closings: dict[str, int]) -> bool:
-    """True when ``name`` is a heading or a table part whose end tag comes after
-    ``position``: its text set off by blank lines is still its own. ``closings``
-    remembers the end tags found (the positions asked about only grow)."""
-    if name not in _NO_MARKDOWN_INSIDE:
+    """True when ``name`` is a heading, a table part or an element of raw content whose
+    end tag comes after ``position``: its text set off by blank lines is still its own.
+    ``closings`` remembers the end tags found (the positions asked about only grow)."""
+    if name not in _NO_MARKDOWN_INSIDE and name not in _RAW_CONTENT:
         return False
     found = closings.get(name)
     if found is None or 0 <= found < position:
