@@ -35,6 +35,16 @@ RECOGNISED = [
     ),
     ("raw block", "{% raw %}{{ not a tag }}{% endraw %}", ["{% raw %}{{ not a tag }}{% endraw %}"]),
     (
+        "octopress codeblock, HTML inside kept whole",
+        "{% codeblock lang:html %}\n<p>Hello <b>world</b></p>\n{% endcodeblock %}\n\n<p>x</p>",
+        ["{% codeblock lang:html %}\n<p>Hello <b>world</b></p>\n{% endcodeblock %}"],
+    ),
+    (
+        "hexo code block",
+        '{% code lang:js %}\nif (a < 3) { b = "<i>" }\n{% endcode %}',
+        ['{% code lang:js %}\nif (a < 3) { b = "<i>" }\n{% endcode %}'],
+    ),
+    (
         "comment block with whitespace control",
         "{%- comment -%}\n<b>x</b>\n{%- endcomment -%}",
         ["{%- comment -%}\n<b>x</b>\n{%- endcomment -%}"],

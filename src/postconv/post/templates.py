@@ -6,7 +6,8 @@ its shortcodes (``[gallery]``, ``[embed]…[/embed]``) when it shows a post. Non
 of them is HTML or Markdown, so each is replaced by a token
 (:mod:`postconv.post.placeholders`) before the body is parsed, and put back as
 it was. What is inside ``{% highlight %}``, ``{% raw %}`` and ``{% comment %}``
-blocks is part of the tag: never parsed.
+blocks, and Octopress's and Hexo's ``{% codeblock %}`` (``{% code %}``), is part
+of the tag: never parsed.
 
 Two kinds are not kept as written:
 
@@ -33,7 +34,8 @@ from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
 
 _START = re.compile(r"\{[%{]|\[/?[A-Za-z]|<!--")  # (a shortcode's name starts with a letter)
-_LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight)\b")
+#: Liquid blocks whose content is theirs: Jekyll's, and Octopress's and Hexo's code blocks
+_LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight|codeblock|code)\b")
 _HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
 _MORE = re.compile(r"<!--\s*more\b[^>]*?-->", re.I)
 #: ``[name attributes]``, ``[/name]``, and WordPress.com's ``[name=value]``
