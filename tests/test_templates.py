@@ -181,6 +181,21 @@ CODE_SHORTCODES = [
         "```\nline1\nline2\n\nline3\n```",
     ),
     ("backticks inside get a longer fence", "[code]```\n~~~[/code]", "````\n```\n~~~\n````"),
+    (
+        "tags of its own, typed as they are, shown as they are",
+        '[code lang="html"]\n<div class="box">\n  <b>Hi</b> <a href="/x">x</a>\n</div>\n[/code]',
+        '```html\n<div class="box">\n  <b>Hi</b> <a href="/x">x</a>\n</div>\n```',
+    ),
+    (
+        "a tag in a string of code",
+        '[sourcecode language="php"]echo "<b>$a</b>";[/sourcecode]',
+        '```php\necho "<b>$a</b>";\n```',
+    ),
+    (
+        "escaped by the editor: its formatting tags go",
+        '[code lang="html"]&lt;div&gt;<strong>x</strong>&lt;/div&gt;[/code]',
+        "```html\n<div>x</div>\n```",
+    ),
 ]
 
 

@@ -13,6 +13,9 @@ _FORMATTING_TAG = re.compile(
     re.I,
 )
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_TAG = re.compile(r"</?[A-Za-z][^<>]*>")
+#: the tags WordPress's editor writes into code it holds: line and paragraph breaks
+_EDITOR_TAG = re.compile(r"</?(?:p|br)\b[^<>]*>", re.I)
 
 
 def code_text(content: str, dialect: str) -> str:
@@ -21,10 +24,14 @@ def code_text(content: str, dialect: str) -> str:
     Content written through WordPress's editor is HTML: ``<br>`` ends a line
     (with the line break after it, one line break), paragraph tags stand for
     the blank lines they replaced, formatting tags go and entities are
-    decoded. In a Markdown body, content without any of that is Markdown text
-    (exporters escaped it): its backslash escapes go.
+    decoded. Content typed as it is (an HTML, XML or PHP snippet: tags of its
+    own, no ``&lt;``) is shown as it is, tags and all. In a Markdown body,
+    content without any of that is Markdown text (exporters escaped it): its
+    backslash escapes go.
     """
-    if dialect == "html" or "<" in content or "&" in content:
+    if _typed_as_is(content):
+        content = html.unescape(content)
+    elif dialect == "html" or "<" in content or "&" in content:
         content = _BR.sub("\n", content)
         content = _PARAGRAPH_BREAK.sub("\n\n", content)
         content = html.unescape(_FORMATTING_TAG.sub("", content))
@@ -36,3 +43,12 @@ def code_text(content: str, dialect: str) -> str:
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(line.rstrip() for line in lines)
+
+
+def _typed_as_is(content: str) -> bool:
+    """True when the content holds tags other than the editor's line and paragraph
+    breaks and no escaped ``<``: code whose tags are its own (the editor escapes a
+    ``<`` typed in it), which the shortcode shows as written."""
+    return "&lt;" not in content and any(
+        not _EDITOR_TAG.fullmatch(tag.group()) for tag in _TAG.finditer(content)
+    )
