@@ -45,6 +45,15 @@ TABLE_AS_HTML = (
 )
 PIPE_TABLE = "| a | b |\n|---|---|\n| x<br>y | z<br>w |\n"
 PLAIN = "Just plain text.\n\nAnother paragraph.\n"
+#: a Jekyll post in Markdown with a few HTML paragraphs (a copyright line, a notice)
+CODE_SPAN_AND_PARAGRAPHS = "`ng serve` 로 실행합니다.\n\n" + "".join(
+    f"<p>문단 {number}.</p>\n" for number in range(1, 6)
+)
+RULE_AND_NOTICE = (
+    "摘要文字\n\n----------\n\n"
+    "<p>转载请注明出处：<a href='http://a.cn'>http://a.cn</a><br>\n"
+    "本文源自<strong>谙忆的博客</strong></p>\n\n正文。\n"
+)
 
 CASES = [
     # (why, body, --body choice, file name, expected dialect)
@@ -91,6 +100,14 @@ CASES = [
     ("what stands inside a <table> never counts", TABLE_AS_HTML, "auto", None, "markdown"),
     ("a <br> in a pipe table row is Markdown's line break", PIPE_TABLE, "auto", None, "markdown"),
     ("plain text is Markdown", PLAIN, "auto", None, "markdown"),
+    (
+        ".md: a code span outweighs a few HTML paragraphs",
+        CODE_SPAN_AND_PARAGRAPHS,
+        "auto",
+        "post.md",
+        "markdown",
+    ),
+    (".md: a thematic break counts as Markdown", RULE_AND_NOTICE, "auto", "post.md", "markdown"),
     ("--body html forces HTML on Markdown", KRAMDOWN, "html", "post.md", "html"),
     ("--body markdown forces Markdown on HTML", WORDPRESS_HTML, "markdown", "p.html", "markdown"),
     ("--body markdown forces Markdown on the seed", SEED_BODY, "markdown", None, "markdown"),

@@ -13,11 +13,11 @@ the body, with the file name's extension as a hint:
   whose output must read as Markdown again), and a ``<br>`` in a pipe table's
   row or an ATX heading. Tags in code and escaped ones never count. *Markdown
   syntax*, outside HTML blocks, code and template tags: reference definitions
-  and fences (3 each), links and images and ATX headings (2), emphasis, code
-  spans, backslash escapes, hard breaks and list items (1), kramdown attribute
-  lists and table delimiter rows (3). The blocks a news post ends with (a bare URL, a
-  line of links) and ``>`` digest lines do not count: HTML posts have them too
-  (a table delimiter row in a quote still does).
+  and fences (3 each), links and images, ATX headings, code spans and thematic
+  breaks (2), emphasis, backslash escapes, hard breaks and list items (1),
+  kramdown attribute lists and table delimiter rows (3). The blocks a news post
+  ends with (a bare URL, a line of links) and ``>`` digest lines do not count:
+  HTML posts have them too (a table delimiter row in a quote still does).
 - The body is Markdown when its Markdown count, times the extension's weight,
   is at least its HTML count (postconv's own output, which keeps ``<sup>``,
   ``<dl>`` and spanning tables as HTML, reads as Markdown again).
@@ -104,7 +104,12 @@ _WEIGHED: tuple[tuple[re.Pattern[str], int, tuple[str, ...]], ...] = (
         ("*",),
     ),
     (re.compile(r"(?<![\w\\])(__?)(?=\S)[^_\n]{0,200}?\S\1(?!\w)"), 1, ("_",)),
-    (re.compile(r"`[^`\n]+`"), 1, ("`",)),  # code span
+    (re.compile(r"`[^`\n]+`"), 2, ("`",)),  # code span (rare in text, unlike * and _)
+    (  # thematic break (or a setext underline): a line of three or more alone
+        re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$", re.M),
+        2,
+        ("-", "*", "_"),
+    ),
     (re.compile(r"\\[\\`*_{}\[\]()#+\-.!<>]|\\$", re.M), 1, ("\\",)),  # escape, hard break
     (re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+(?!.*<br)\S", re.M), 1, ()),  # list item
     (re.compile(r"^\{:.*\}[ \t]*$", re.M), 3, ("{:",)),  # kramdown attribute list
