@@ -149,6 +149,15 @@ def test_code_lines_are_no_body_paragraphs_around_a_caption() -> None:
     assert "<em>" not in run(clean.standalone_captions, between)
 
 
+@pytest.mark.parametrize(
+    "where",
+    ["<table><tr><td>{}</td></tr></table>", "<ul><li>{}</li></ul>", "<dl><dd>{}</dd></dl>"],
+)
+def test_a_bold_paragraph_in_a_cell_or_an_item_is_no_heading(where: str) -> None:
+    html = run(clean.bold_paragraphs_to_headings, where.format("<p><strong>值</strong></p>"))
+    assert "<h2>" not in html and "<strong>值</strong>" in html
+
+
 def test_heading_level_option_sets_the_bold_heading_level() -> None:
     html = run(clean.bold_paragraphs_to_headings, "<p><b>标题</b></p>", Options(heading_level=4))
     assert html == "<h4>标题</h4>"

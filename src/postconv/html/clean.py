@@ -82,6 +82,8 @@ _IN_CODE = etree.XPath(".//pre//* | .//code//*")
 # text nodes with a line break, outside code (text and tails alike, per XPath's model)
 _NOT_REFLOWED = ("pre", "code", "textarea", "kbd", "samp", "tt")
 _CODE_LIKE = frozenset({"code", "kbd", "samp", "tt"})
+#: where a bold paragraph labels a cell or an item, and starts no section
+_NO_SECTION_INSIDE = ("td", "th", "li", "dt", "dd", "caption", "figcaption")
 
 
 # ---------------------------------------------------------------- parsing
@@ -730,10 +732,13 @@ def links_outside_emphasis(root: Element, options: Options) -> None:
 
 
 def bold_paragraphs_to_headings(root: Element, options: Options) -> None:
-    """A short paragraph that is all bold, with no closing punctuation, is a heading."""
+    """A short paragraph that is all bold, with no closing punctuation, is a heading;
+    not in a table cell, a list item or a caption, where no section starts."""
     for paragraph in _elements(root, "p"):
         bold = _only_child(paragraph)
         if bold is None or bold.tag not in _BOLD_TAGS:
+            continue
+        if next(paragraph.iterancestors(*_NO_SECTION_INSIDE), None) is not None:
             continue
         title = _text_of(bold)
         if not title or not t.is_heading_like(title) or bold.find(".//img") is not None:
