@@ -33,6 +33,13 @@ def test_text_that_only_mentions_a_source_is_not_a_footer() -> None:
     assert normalise_footer(blocks, Options()) == (blocks, None)
 
 
+def test_a_photo_credit_is_not_the_article_s_source() -> None:
+    blocks = ["正文。", "图片来源：视觉中国", "<http://e.com/a>"]
+    rest, found = normalise_footer(blocks, Options())
+    assert rest == blocks[:2]
+    assert found == Footer(None, "http://e.com/a")
+
+
 def test_ordinary_links_are_not_navigation() -> None:
     blocks = ["正文。", "[相关报道](http://e.com/related)"]
     assert normalise_footer(blocks, Options()) == (blocks, None)

@@ -18,7 +18,8 @@ from postconv.options import Options
 from postconv.text import absolute_url, autolink, has_cjk, link_destination, width
 
 _OUTER_BRACKETS = {"（": "）", "(": ")", "【": "】", "[": "]"}
-_CJK_LABEL_WORDS = r"(?:本文|文章|新闻|新聞|信息|稿件|图片|圖片)?(?:来源|來源|出处|出處)"
+#: the article's source ("图片来源", a photo's credit, is no label of the article's)
+_CJK_LABEL_WORDS = r"(?:本文|文章|新闻|新聞|信息|稿件)?(?:来源|來源|出处|出處)"
 _LATIN_LABEL_WORDS = r"(?:source|via|originally published (?:at|on|by))"
 #: the words of an attribution label, for checks that must ignore them: in words run
 #: together, and in text
