@@ -49,6 +49,12 @@ RECOGNISED = [
         "{%- comment -%}\n<b>x</b>\n{%- endcomment -%}",
         ["{%- comment -%}\n<b>x</b>\n{%- endcomment -%}"],
     ),
+    (
+        "inline svg drawing, nested svg and all",
+        '<p>a</p>\n<svg viewBox="0 0 9 9"><svg x="1"><circle r="1"/></svg><text>Hi</text></svg>',
+        ['<svg viewBox="0 0 9 9"><svg x="1"><circle r="1"/></svg><text>Hi</text></svg>'],
+    ),
+    ("mathml formula", "x <math><mi>x</mi></math> y", ["<math><mi>x</mi></math>"]),
     ("hugo shortcode", 'x {{< figure src="a.png" >}} y', ['{{< figure src="a.png" >}}']),
     ("hugo markdown shortcode", "{{% note %}}x{{% /note %}}", ["{{% note %}}", "{{% /note %}}"]),
     (
@@ -103,6 +109,8 @@ NOT_TEMPLATES = [
     ("an output tag unclosed before a blank line", 'src="{{ site.ss=" x\n\nMore text. }}'),
     ("a tag unclosed before a blank line", "{% if x\n\nMore text. %}"),
     ("a shortcode tag unclosed before a blank line", "{{< figure\n\nMore text. >}}"),
+    ("an svg never closed", '<svg width="9"><circle r="1"/>'),
+    ("a tag whose name starts with math", "<mathematics>x</mathematics>"),
 ]
 
 

@@ -18,7 +18,9 @@ Two kinds are not kept as written:
   and its caption.
 
 ``<!--more-->`` (the excerpt marker of WordPress, Hugo and many Jekyll themes)
-is kept as well, on a line of its own.
+is kept as well, on a line of its own; and so is an inline ``<svg>`` drawing or
+``<math>`` formula, whole: they are XML of their own (case-sensitive, every
+element and attribute drawn), which the HTML conversion would flatten to nothing.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from functools import lru_cache
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
 
-_START = re.compile(r"\{[%{]|\[/?[A-Za-z]|<!--")  # (a shortcode's name starts with a letter)
+# (a shortcode's name starts with a letter)
+_START = re.compile(r"\{[%{]|\[/?[A-Za-z]|<!--|<(?i:svg|math)(?=[\s/>])")
+_DRAWING_START = re.compile(r"<(?i:svg|math)(?=[\s/>])")
+_DRAWING_TAG = {name: re.compile(rf"<(/?)(?i:{name})(?=[\s/>])[^<>]*>") for name in ("svg", "math")}
 #: Liquid blocks whose content is theirs: Jekyll's, and Octopress's and Hexo's code blocks
 _LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight|codeblock|code)\b")
 _HUGO_HIGHLIGHT = re.compile(r"\{\{[<%]\s*highlight\b")
@@ -75,7 +80,12 @@ class Found:
 def protect(body: str, placeholders: Placeholders) -> str:
     """``body`` with its template tags and shortcodes replaced by tokens."""
     body = placeholders.shield(body)
-    if "{" not in body and "[" not in body and "<!--" not in body:
+    if (
+        "{" not in body
+        and "[" not in body
+        and "<!--" not in body
+        and _DRAWING_START.search(body) is None
+    ):
         return body
     code = code_ranges(body)  # what Markdown reads as code is left as it is
     code_index = 0
@@ -156,7 +166,24 @@ def _template_at(body: str, at: int, placeholders: Placeholders, finder: _Finder
         if more is None:
             return None
         return Found(at, more.end(), placeholders.add(more.group(), block=True))
+    if opener[0] == "<":
+        return _keep(body, at, _drawing_end(body, at), placeholders)
     return _shortcode_at(body, at, placeholders, finder)
+
+
+def _drawing_end(body: str, at: int) -> int:
+    """Where the ``<svg>`` (``<math>``) element that starts at ``at`` ends, nested ones
+    within it; -1 when it is never closed."""
+    name = "svg" if body[at + 1 : at + 4].lower() == "svg" else "math"
+    depth = 0
+    for tag in _DRAWING_TAG[name].finditer(body, at):
+        if tag.group(1):
+            depth -= 1
+        elif not tag.group().endswith("/>"):
+            depth += 1
+        if depth == 0:
+            return tag.end()
+    return -1
 
 
 def _after(found: int, length: int) -> int:
