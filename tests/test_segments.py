@@ -86,6 +86,17 @@ def test_a_pre_opened_after_another_tag_keeps_its_blank_lines(opening: str) -> N
     assert parts[1].text == f"{opening}{code}{closing}"
 
 
+def test_an_attribute_list_stays_on_the_line_under_its_block() -> None:
+    """kramdown gives ``{: .x}`` to the block right above it: no blank line may come
+    between them; one that stands after a blank line is left where it is."""
+    texts = [part.text for part in segment("# Title\n{: .no_toc }\n\nText.", "markdown")]
+    assert texts == ["# Title\n{: .no_toc }", "Text."]
+    texts = [part.text for part in segment("> Note\n>\n{: .prompt-info}\n\nB", "markdown")]
+    assert texts == ["> Note\n>\n{: .prompt-info}", "B"]
+    texts = [part.text for part in segment("# Title\n\n{: .x }\nText.", "markdown")]
+    assert texts == ["# Title", "{: .x }\nText."]
+
+
 def test_markdown_between_a_container_s_tags_stays_markdown() -> None:
     body = '<div class="notice">\n\n**Bold** markdown\n\n</div>'
     assert kinds(body, "markdown") == ["html", "markdown", "html"]

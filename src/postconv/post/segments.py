@@ -66,6 +66,9 @@ _NO_MARKDOWN_INSIDE = frozenset(
 #: elements whose content is theirs to their end tag, blank lines and all, whatever is
 #: nested in them: a ``<pre>`` opened after another tag (``<div><pre>``) keeps its lines
 _RAW_CONTENT = frozenset({"pre", "script", "style", "textarea"})
+#: kramdown's block attribute lists (``{: .no_toc }``): on the line right under a block,
+#: they are that block's; a blank line between would give them to the next one
+_IAL_LINES = re.compile(r"(?:[ \t]*\{:[^}\n]*\}[ \t]*(?:\n|$))+")
 
 
 @dataclass(frozen=True)
@@ -83,12 +86,26 @@ def segment(body: str, dialect: Literal["html", "markdown"]) -> list[Segment]:
         if previous is not None and previous[0] == kind == "html":
             previous = (kind, previous[1], end)  # HTML goes on across the blank lines
             continue
+        if previous is not None and _names_the_block_above(body, previous, kind, start, end):
+            previous = (kind, previous[1], end)
+            continue
         if previous is not None:
             segments.append(Segment(previous[0], body[previous[1] : previous[2]]))
         previous = (kind, start, end)
     if previous is not None:
         segments.append(Segment(previous[0], body[previous[1] : previous[2]]))
     return segments
+
+
+def _names_the_block_above(
+    body: str, previous: tuple[Kind, int, int], kind: Kind, start: int, end: int
+) -> bool:
+    """True for attribute-list lines right under a Markdown block: they are its own."""
+    return (
+        previous[0] == kind == "markdown"
+        and body[previous[2] : start] == "\n"
+        and _IAL_LINES.fullmatch(body, start, end) is not None
+    )
 
 
 # ---------------------------------------------------------------- HTML bodies
