@@ -97,6 +97,19 @@ def test_an_attribute_list_stays_on_the_line_under_its_block() -> None:
     assert texts == ["# Title", "{: .x }\nText."]
 
 
+@pytest.mark.parametrize("value", ['"1"', "'1'", "1", '"block"'])
+def test_markdown_inside_a_kramdown_markdown_element_is_markdown(value: str) -> None:
+    body = f'<div class="proof" markdown={value}>\n**Proof.** Trivial.\n- a\n- b\n</div>\n\nEnd.'
+    parts = segment(body, "markdown")
+    assert [part.kind for part in parts] == ["html", "markdown", "markdown", "html", "markdown"]
+    assert [part.text for part in parts[1:3]] == ["**Proof.** Trivial.", "- a\n- b"]
+
+
+def test_an_element_without_markdown_1_or_not_closed_on_its_last_line_stays_html() -> None:
+    assert kinds('<div class="x">\n**Bold** text\n</div>', "markdown") == ["html"]
+    assert kinds('<div markdown="1">\n**Bold**\n</div>\nmore', "markdown") == ["html"]
+
+
 def test_markdown_between_a_container_s_tags_stays_markdown() -> None:
     body = '<div class="notice">\n\n**Bold** markdown\n\n</div>'
     assert kinds(body, "markdown") == ["html", "markdown", "html"]

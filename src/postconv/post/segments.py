@@ -66,6 +66,12 @@ _NO_MARKDOWN_INSIDE = frozenset(
 #: elements whose content is theirs to their end tag, blank lines and all, whatever is
 #: nested in them: a ``<pre>`` opened after another tag (``<div><pre>``) keeps its lines
 _RAW_CONTENT = frozenset({"pre", "script", "style", "textarea"})
+#: an element whose content kramdown reads as Markdown, alone on its line
+_MARKDOWN_OPENING = re.compile(
+    r"""[ \t]*<([A-Za-z][\w-]*)(?:\s[^<>]*?)?\smarkdown\s*=\s*(["']?)(?:1|block)\2"""
+    r"""(?:\s[^<>]*)?>[ \t]*\n""",
+    re.I,
+)
 #: kramdown's block attribute lists (``{: .no_toc }``): on the line right under a block,
 #: they are that block's; a blank line between would give them to the next one
 _IAL_LINES = re.compile(r"(?:[ \t]*\{:[^}\n]*\}[ \t]*(?:\n|$))+")
@@ -217,10 +223,38 @@ def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
                 open_elements = _open_elements(body, next_start, next_end, open_elements)
                 end = next_end
                 index += 1
-        yield ("html" if is_html else "markdown"), start, end
+        if is_html and (inside := _markdown_inside(body, start, end)) is not None:
+            yield from _split_around(body, start, end, *inside)
+        else:
+            yield ("html" if is_html else "markdown"), start, end
         position = end
     if body[position:].strip():
         yield "markdown", *_trimmed(body, position, len(body))
+
+
+def _markdown_inside(body: str, start: int, end: int) -> tuple[int, int] | None:
+    """Where the content of an HTML block stands that kramdown reads as Markdown: an
+    element alone on its first line with ``markdown="1"`` (or ``block``), closed alone
+    on the block's last line; None for any other block."""
+    opening = _MARKDOWN_OPENING.match(body, start, end)
+    if opening is None:
+        return None
+    closing = re.compile(rf"\n[ \t]*</{opening.group(1)}\s*>[ \t]*", re.I)
+    last = body.rfind("\n", opening.end() - 1, end)
+    if last < opening.end() - 1 or not closing.fullmatch(body, last, end):
+        return None
+    return opening.end(), last
+
+
+def _split_around(
+    body: str, start: int, end: int, inner_start: int, inner_end: int
+) -> Iterator[tuple[Kind, int, int]]:
+    """The element's tags as HTML, its content as the segments it reads as."""
+    yield "html", start, inner_start - 1
+    inner = body[inner_start:inner_end]
+    for kind, first, last in _markdown_spans(inner):
+        yield kind, inner_start + first, inner_start + last
+    yield "html", inner_end + 1, end
 
 
 def _tags_across_blank_lines(body: str) -> list[tuple[int, int]]:
