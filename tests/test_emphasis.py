@@ -42,6 +42,32 @@ def test_the_issue_example_moves_quotes_outside() -> None:
     assert markdown == "中国联通“**服务再升级**”行动\n"
 
 
+@pytest.mark.parametrize(
+    ("html_body", "markdown"),
+    [
+        (
+            "<p>the pair <strong>$usuario</strong> + <em>@user</em></p>",
+            "the pair **$usuario** + *@user*",
+        ),
+        (
+            "<p><strong>Note:</strong> this, <strong>Why?</strong> ok.</p>",
+            "**Note:** this, **Why?** ok.",
+        ),
+        ("<p>See <em>Id.</em> at 2.</p>", "See *Id.* at 2."),
+        ("<p>中国联通<strong>“服务再升级”</strong>行动</p>", "中国联通“**服务再升级**”行动"),
+        ("<p><strong>注意：</strong>文字</p>", "**注意**：文字"),
+    ],
+)
+def test_edge_punctuation_stays_inside_where_the_markers_render_there(
+    html_body: str, markdown: str
+) -> None:
+    """Moved outside only where CommonMark would not open or close the markers: beside a
+    CJK letter, not in Latin text set off by spaces (``$**usuario**`` split a name)."""
+    converted = convert(html_body).text
+    assert converted == markdown + "\n"
+    assert "**" not in _md.render(converted).replace("<strong>", "")
+
+
 def test_emphasis_of_only_punctuation_is_dropped() -> None:
     assert emphasise("。！", "**", "中", "文") == "。！"
 

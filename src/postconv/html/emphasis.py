@@ -35,16 +35,19 @@ def _can_close(last: str, after: str) -> bool:
 def emphasise(text: str, marker: str, before: str, after: str) -> str:
     """Wrap ``text`` in ``marker`` so that CommonMark really renders the emphasis.
 
-    Edge spaces and edge punctuation move outside the markers (``“**a**”``,
-    not ``**“a”**`` which fails beside CJK text); emphasis of nothing but
-    punctuation is dropped, and so is emphasis that still could not open or
-    close where it stands (its text is kept).
+    Edge spaces move outside the markers. Edge punctuation stays inside where the
+    markers render there (``**$x**``, ``**Why?**``), else moves outside too
+    (``“**a**”``, not ``**“a”**``, which fails beside CJK text); emphasis of
+    nothing but punctuation is dropped, and so is emphasis that still could not
+    open or close where it stands (its text is kept).
     """
     stripped = text.strip(_EDGE_SPACE)
     if not stripped:
         return text
     start = text.index(stripped[0])
     prefix, suffix = text[:start], text[start + len(stripped) :]
+    if _renders_as_written(stripped, prefix[-1:] or before, suffix[:1] or after):
+        return f"{prefix}{marker}{stripped}{marker}{suffix}"
     lead_end = 0
     while lead_end < len(stripped) and _movable(stripped, lead_end):
         lead_end += 1
@@ -62,6 +65,19 @@ def emphasise(text: str, marker: str, before: str, after: str) -> str:
     ):
         return text
     return f"{prefix}{lead}{marker}{core}{marker}{trail}{suffix}"
+
+
+def _renders_as_written(text: str, before: str, after: str) -> bool:
+    """True when markers around all of ``text``, edge punctuation and all, open and
+    close where they stand (only punctuation CommonMark reads as text at the edges)."""
+    first, last = text[0], text[-1]
+    if not (is_punctuation(first) or is_punctuation(last)):
+        return False  # (nothing to move: the general case decides)
+    if first in _UNMOVABLE or last in _UNMOVABLE or text.endswith("\\"):
+        return False
+    if all(is_punctuation(char) or char.isspace() for char in text):
+        return False  # (emphasis of nothing but punctuation goes: the general case)
+    return _can_open(before, first) and _can_close(last, after)
 
 
 def _movable(text: str, index: int) -> bool:
