@@ -158,6 +158,18 @@ def test_a_bold_paragraph_in_a_cell_or_an_item_is_no_heading(where: str) -> None
     assert "<h2>" not in html and "<strong>值</strong>" in html
 
 
+def test_indentation_inside_a_block_s_first_bold_goes() -> None:
+    html = run(clean.strip_edge_space, "<p><strong>\u3000\u3000二：</strong>文字</p>")
+    assert html == "<p><strong>二：</strong>文字</p>"
+    html = run(clean.strip_edge_space, "<p><b><i>\u00a0 x</i></b></p>")
+    assert html == "<p><b><i>x</i></b></p>"
+
+
+def test_spaces_inside_a_block_s_first_code_are_code() -> None:
+    html = "<p><code>  indented</code> text</p>"
+    assert run(clean.strip_edge_space, html) == html
+
+
 def test_heading_level_option_sets_the_bold_heading_level() -> None:
     html = run(clean.bold_paragraphs_to_headings, "<p><b>标题</b></p>", Options(heading_level=4))
     assert html == "<h4>标题</h4>"

@@ -637,6 +637,8 @@ def strip_edge_space(root: Element, options: Options) -> None:
         text = block.text
         if text and (text[0] in t.EDGE_SPACE or (not len(block) and text[-1] in t.EDGE_SPACE)):
             block.text = (t.strip_edges(text) if not len(block) else t.lstrip_edge(text)) or None
+        elif not text and len(block):
+            _strip_leading_space_inside(block[0])
         if len(block):
             last = block[-1]
             tail = last.tail
@@ -646,6 +648,20 @@ def strip_edge_space(root: Element, options: Options) -> None:
         tail = br.tail
         if tail and tail[0] in t.EDGE_SPACE:  # (only tails that change are set)
             br.tail = t.lstrip_edge(tail) or None
+
+
+def _strip_leading_space_inside(element: Element) -> None:
+    """The indentation a block starts with inside its first inline element
+    (``<p><strong>　　二：</strong>``) goes, as it does before it."""
+    while element.tag in _INLINE_TAGS and element.tag not in _CODE_LIKE:
+        text = element.text
+        if text:
+            if text[0] in t.EDGE_SPACE:
+                element.text = t.lstrip_edge(text) or None
+            return
+        if not len(element):
+            return
+        element = element[0]
 
 
 def drop_empty(root: Element, options: Options) -> None:
