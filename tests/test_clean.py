@@ -182,6 +182,26 @@ def test_passes_run_in_the_documented_order() -> None:
     assert names.index("figures_to_captioned_images") < names.index("captions_after_images")
 
 
+@pytest.mark.parametrize(
+    ("shortcode", "caption"),
+    [
+        (
+            '[caption id="1"]<img src="c.jpg"> Photo by <a href="http://f.com/x">John</a>'
+            " (CC-BY)[/caption]",
+            'Photo by <a href="http://f.com/x">John</a> (CC-BY)',
+        ),
+        (
+            '[caption id="1"]<a href="big.jpg"><img src="c.jpg"></a> By <em>Ann</em>[/caption]',
+            "By <em>Ann</em>",
+        ),
+    ],
+)
+def test_a_caption_with_tags_is_cut_after_its_image(shortcode: str, caption: str) -> None:
+    assert clean.expand_caption_shortcodes(shortcode).endswith(
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
+
+
 def test_caption_shortcode_becomes_a_figure() -> None:
     source = '[caption id="a" caption="说明"]<img src="x.png" alt="alt">[/caption]'
     assert clean.expand_caption_shortcodes(source) == (

@@ -35,6 +35,8 @@ Pass = Callable[[Element, Options], None]
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _CAPTION_SHORTCODE = re.compile(r"\[caption([^\]]*)\](.*?)\[/caption\]", re.S | re.I)
 _SHORTCODE_CAPTION_ATTR = re.compile(r'\bcaption\s*=\s*"([^"]*)"', re.I)
+#: the image a caption shortcode starts with (maybe linked): the caption follows it
+_CAPTION_IMAGE = re.compile(r"\s*(?:<a\b[^<>]*>\s*)?<img\b[^<>]*>(?:\s*</a\s*>)?", re.I)
 
 BLOCK_TAGS = frozenset(
     {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figcaption", "caption"}
@@ -111,7 +113,9 @@ def expand_caption_shortcodes(source: str) -> str:
 
     def figure(match: re.Match[str]) -> str:
         inner = match.group(2)
-        end_of_image = inner.rfind(">") + 1
+        # the image (maybe linked) comes first; the caption after it may hold tags too
+        first = _CAPTION_IMAGE.match(inner)
+        end_of_image = first.end() if first else inner.rfind(">") + 1
         image, trailing = inner[:end_of_image], inner[end_of_image:].strip()
         attribute = _SHORTCODE_CAPTION_ATTR.search(match.group(1))
         caption = trailing or (attribute.group(1) if attribute else "")
