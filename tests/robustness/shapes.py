@@ -30,6 +30,8 @@ SHAPES: Shapes = {
     "line breaks": (lambda n: "<p>" + "x<br>" * n + "</p>", 10_000),
     "long attribute": (lambda n: f'<p><img src="/a.png" alt="{"a" * n}"></p>', 200_000),
     "entity run": (lambda n: "<p>" + "&amp;&lt;&#x4e2d;" * n + "</p>", 20_000),
+    # an <svg> is kept whole up to its end tag: unclosed ones must not cost a scan each
+    "unclosed svg tags": (lambda n: "<p>x</p>" + "<svg a>" * n, 20_000),
 }
 
 
@@ -42,4 +44,9 @@ MARKDOWN_SHAPES: Shapes = {
     "line breaks on one line": (lambda n: "x<br>" * n, 8_000),
     "islands holding blocks": (lambda n: "x " + "<span><p>a</p><p>b</p></span> " * n, 1_000),
     "a dash line of islands": (lambda n: "<span>-</span>" * n, 1_000),
+    # kramdown's markdown="1" content is read as Markdown, one level deep: no recursion
+    "nested markdown=1 elements": (
+        lambda n: '<div markdown="1">\n' * n + "**x**\n" + "</div>\n" * n,
+        2_000,
+    ),
 }

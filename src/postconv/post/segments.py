@@ -183,7 +183,7 @@ def _block_parser() -> MarkdownIt:
     return parser.disable(["inline", "text_join", "reference"])
 
 
-def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
+def _markdown_spans(body: str, nested: bool = False) -> Iterator[tuple[Kind, int, int]]:
     offsets = _line_offsets(body)
     blocks = [
         (kind, offsets[first], _line_end(body, offsets, end))
@@ -223,7 +223,9 @@ def _markdown_spans(body: str) -> Iterator[tuple[Kind, int, int]]:
                 open_elements = _open_elements(body, next_start, next_end, open_elements)
                 end = next_end
                 index += 1
-        if is_html and (inside := _markdown_inside(body, start, end)) is not None:
+        # (one level: a markdown="1" element inside one is read as HTML, as a hostile
+        # nesting of thousands must not recurse)
+        if is_html and not nested and (inside := _markdown_inside(body, start, end)):
             yield from _split_around(body, start, end, *inside)
         else:
             yield ("html" if is_html else "markdown"), start, end
@@ -252,7 +254,7 @@ def _split_around(
     """The element's tags as HTML, its content as the segments it reads as."""
     yield "html", start, inner_start - 1
     inner = body[inner_start:inner_end]
-    for kind, first, last in _markdown_spans(inner):
+    for kind, first, last in _markdown_spans(inner, nested=True):
         yield kind, inner_start + first, inner_start + last
     yield "html", inner_end + 1, end
 

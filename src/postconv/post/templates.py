@@ -175,15 +175,24 @@ def _drawing_end(body: str, at: int) -> int:
     """Where the ``<svg>`` (``<math>``) element that starts at ``at`` ends, nested ones
     within it; -1 when it is never closed."""
     name = "svg" if body[at + 1 : at + 4].lower() == "svg" else "math"
-    depth = 0
-    for tag in _DRAWING_TAG[name].finditer(body, at):
-        if tag.group(1):
-            depth -= 1
-        elif not tag.group().endswith("/>"):
-            depth += 1
-        if depth == 0:
-            return tag.end()
-    return -1
+    return _drawing_ends(body, name).get(at, -1)
+
+
+@lru_cache(maxsize=4)
+def _drawing_ends(body: str, name: str) -> dict[int, int]:
+    """Where each ``name`` element of ``body`` that is closed ends, by where it starts:
+    found in one pass (a body of unclosed ``<svg>`` tags must not cost a scan each)."""
+    ends: dict[int, int] = {}
+    opened: list[int] = []
+    for tag in _DRAWING_TAG[name].finditer(body):
+        if not tag.group(1):
+            if tag.group().endswith("/>"):
+                ends[tag.start()] = tag.end()
+            else:
+                opened.append(tag.start())
+        elif opened:
+            ends[opened.pop()] = tag.end()
+    return ends
 
 
 def _after(found: int, length: int) -> int:
