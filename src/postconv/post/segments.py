@@ -14,7 +14,9 @@ element closes (a ``<table>`` indented and spaced out by an exporter is one
 table, not code blocks), over every block that starts with a tag or follows
 without a blank line; a block of Markdown set off by blank lines inside the
 element (``<div>`` blank line ``**text**`` blank line ``</div>``) stays
-Markdown, as CommonMark sites show it.
+Markdown, as CommonMark sites show it. A ``<pre>`` holds every line to its end
+tag; an element marked ``markdown="1"`` (kramdown's switch) holds Markdown; a
+kramdown attribute list (``{: .x}``) stays with the block right above it.
 """
 
 from __future__ import annotations
