@@ -50,6 +50,8 @@ _DELIMITER_ROW = re.compile(r"^([ \t]*)([|:-])(?=[-:| \t]*$)(?=[^\n]*\|)(?=[^\n]
 
 
 HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: inline elements whose text is code: written as a code span, never reflowed or trimmed
+CODE_SPAN_TAGS = frozenset({"code", "kbd", "samp", "tt"})
 MAX_HEADING_WIDTH = 80
 MAX_CAPTION_WIDTH = 80
 MAX_STANDALONE_CAPTION_WIDTH = 60

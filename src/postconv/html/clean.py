@@ -83,7 +83,6 @@ _INLINE_TAGS = (
 _IN_CODE = etree.XPath(".//pre//* | .//code//*")
 # text nodes with a line break, outside code (text and tails alike, per XPath's model)
 _NOT_REFLOWED = ("pre", "code", "textarea", "kbd", "samp", "tt")
-_CODE_LIKE = frozenset({"code", "kbd", "samp", "tt"})
 #: where a bold paragraph labels a cell or an item, and starts no section
 _NO_SECTION_INSIDE = ("td", "th", "li", "dt", "dd", "caption", "figcaption")
 
@@ -657,7 +656,7 @@ def strip_edge_space(root: Element, options: Options) -> None:
 def _strip_leading_space_inside(element: Element) -> None:
     """The indentation a block starts with inside its first inline element
     (``<p><strong>　　二：</strong>``) goes, as it does before it."""
-    while element.tag in _INLINE_TAGS and element.tag not in _CODE_LIKE:
+    while element.tag in _INLINE_TAGS and element.tag not in t.CODE_SPAN_TAGS:
         text = element.text
         if text:
             if text[0] in t.EDGE_SPACE:
@@ -864,7 +863,7 @@ def _is_body_paragraph(element: Element | None, caption: str) -> bool:
 def _is_code_line(paragraph: Element) -> bool:
     """A paragraph that holds nothing but code (``<p><code>x = 1;</code></p>``): no prose."""
     child = _only_child(paragraph)
-    return child is not None and child.tag in _CODE_LIKE
+    return child is not None and child.tag in t.CODE_SPAN_TAGS
 
 
 #: The cleaning passes, in the order they run.

@@ -28,7 +28,7 @@ from postconv.html.soup import release, to_soup
 from postconv.html.tree import Element
 from postconv.options import Options
 from postconv.post.placeholders import inline_tokens
-from postconv.text import autolink, fence_for, link_destination
+from postconv.text import CODE_SPAN_TAGS, autolink, fence_for, link_destination
 
 #: markdownify's whitespace rules (``wrap`` off, as postconv uses it)
 _NEWLINE_WHITESPACE = re.compile(r"[\t \r\n]*[\r\n][\t \r\n]*")
@@ -40,11 +40,10 @@ _OPENS_LINE = frozenset(
     {"br", "p", "div", "ul", "ol", "li", "table", "blockquote", "pre", "hr", "figure", "dl"}
     | {"h1", "h2", "h3", "h4", "h5", "h6", "iframe", "video", "audio"}
 )
-_CODE_TAGS = frozenset({"code", "kbd", "samp", "tt"})
 #: the first and last characters written for an element, whatever its content (not an
 #: emphasis: its ``*`` run merges with the one beside it, what flanks them is its text)
 _EDGE_MARKS = {
-    **dict.fromkeys(_CODE_TAGS, ("`", "`")),
+    **dict.fromkeys(CODE_SPAN_TAGS, ("`", "`")),
     **dict.fromkeys(("del", "s", "strike"), ("~", "~")),
     **dict.fromkeys(("sup", "sub"), ("<", ">")),
     "a": ("[", ")"),
@@ -138,7 +137,7 @@ def _ends_in_code(node: PageElement | None) -> bool:
     (not a literal one: that one is escaped)."""
     current = node
     while isinstance(current, Tag):
-        if current.name in _CODE_TAGS:
+        if current.name in CODE_SPAN_TAGS:
             return True
         if current.name in _OPENS_LINE or current.name in _MARKED or not current.contents:
             return False  # a block, or another element's marker, ends it

@@ -35,9 +35,9 @@ from functools import lru_cache
 from postconv.post.markdown_code import backslashes_before, code_ranges
 from postconv.post.placeholders import Placeholders
 
-# (a shortcode's name starts with a letter)
-_START = re.compile(r"\{[%{]|\[/?[A-Za-z]|<!--|<(?i:svg|math)(?=[\s/>])")
 _DRAWING_START = re.compile(r"<(?i:svg|math)(?=[\s/>])")
+# (a shortcode's name starts with a letter)
+_START = re.compile(rf"\{{[%{{]|\[/?[A-Za-z]|<!--|{_DRAWING_START.pattern}")
 _DRAWING_TAG = {name: re.compile(rf"<(/?)(?i:{name})(?=[\s/>])[^<>]*>") for name in ("svg", "math")}
 #: Liquid blocks whose content is theirs: Jekyll's, and Octopress's and Hexo's code blocks
 _LIQUID_BLOCK = re.compile(r"\{%-?\s*(raw|comment|highlight|codeblock|code)\b")
